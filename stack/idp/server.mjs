@@ -1,0 +1,140 @@
+// Local OpenID Connect provider for Pail (oidc-provider 9, panva).
+//
+//   node stack/idp/server.mjs
+//
+// Env: IDP_PORT (9090), PAIL_STACK_DIR (<repo>/target/stack), IDP_ID_TOKEN_TTL (3600 s).
+// Issuer is exactly http://127.0.0.1:$IDP_PORT. Binds 127.0.0.1 only. Everything but the
+// signing key is in memory: sessions, grants and codes are gone after a restart.
+import { generateKeyPairSync, createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import Provider from 'oidc-provider';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '..', '..');
+const PORT = Number(process.env.IDP_PORT || 9090);
+const ISSUER = `http://127.0.0.1:${PORT}`;
+const STACK_DIR = process.env.PAIL_STACK_DIR || join(REPO, 'target', 'stack');
+const ID_TOKEN_TTL = Number(process.env.IDP_ID_TOKEN_TTL || 3600);
+
+const CLIENT = {
+  client_id: 'pail-local',
+  client_name: 'Pail (local)',
+  token_endpoint_auth_method: 'none', // public client: browser app, PKCE instead of a secret
+  application_type: 'web',
+  redirect_uris: ['http://127.0.0.1:8080/callback', 'http://127.0.0.1:8765/callback'],
+  post_logout_redirect_uris: ['http://127.0.0.1:8080/', 'http://127.0.0.1:8765/'],
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  id_token_signed_response_alg: 'RS256',
+};
+const CLIENT_ORIGINS = new Set(CLIENT.redirect_uris.map((u) => new URL(u).origin));
+
+// RS256 signing key: generated once, kept in $PAIL_STACK_DIR so the JWKS (and tokens
+// issued before a restart) stay valid across restarts.
+function loadSigningKey() {
+  const file = join(STACK_DIR, 'idp-jwks.json');
+  if (!existsSync(file)) {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = privateKey.export({ format: 'jwk' });
+    const kid = createHash('sha256').update(jwk.n).digest('base64url').slice(0, 16);
+    mkdirSync(STACK_DIR, { recursive: true });
+    writeFileSync(file, JSON.stringify({ keys: [{ ...jwk, kid, alg: 'RS256', use: 'sig' }] }, null, 2), { mode: 0o600 });
+    console.log(`idp: generated signing key ${kid} -> ${file}`);
+  }
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+const account = (id) => ({
+  accountId: id,
+  // devInteractions accept any login name; it becomes `sub`.
+  async claims() {
+    return { sub: id, name: id, email: `${id}@example.test`, email_verified: true };
+  },
+});
+
+const configuration = {
+  clients: [CLIENT],
+  jwks: loadSigningKey(),
+  cookies: { keys: ['pail-local-stack-cookie-key-1', 'pail-local-stack-cookie-key-0'] },
+  findAccount: (_ctx, id) => account(id),
+  responseTypes: ['code'],
+  scopes: ['openid', 'profile', 'email', 'offline_access'],
+  claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
+  // Put the scope claims (name, email) into the ID token, not only into userinfo.
+  conformIdTokenClaims: false,
+  pkce: { required: () => true }, // oidc-provider 9 accepts S256 only
+  features: {
+    devInteractions: { enabled: true }, // built-in login form, any login name
+    rpInitiatedLogout: { enabled: true }, // end_session_endpoint
+    userinfo: { enabled: true },
+    revocation: { enabled: true },
+  },
+  // Token endpoint and userinfo: only the origins of the client's redirect URIs.
+  clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((u) => new URL(u).origin === origin),
+  // Skip consent: every login gets (or extends) a grant for the requested scopes.
+  async loadExistingGrant(ctx) {
+    const { client, session } = ctx.oidc;
+    const grantId = ctx.oidc.result?.consent?.grantId || session.grantIdFor(client.clientId);
+    let grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+    if (!grant) grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+    grant.addOIDCScope(ctx.oidc.requestParamScopes ? [...ctx.oidc.requestParamScopes].join(' ') : 'openid');
+    grant.addOIDCClaims(['sub', 'name', 'email', 'email_verified']);
+    await grant.save();
+    return grant;
+  },
+  ttl: {
+    IdToken: ID_TOKEN_TTL,
+    AccessToken: ID_TOKEN_TTL,
+    AuthorizationCode: 60,
+    Interaction: 600,
+    Session: 14 * 24 * 3600,
+    Grant: 14 * 24 * 3600,
+    RefreshToken: 14 * 24 * 3600,
+  },
+  renderError(ctx, out) {
+    ctx.type = 'html';
+    ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>oops! something went wrong</title></head>
+<body><h1>oops! something went wrong</h1><pre>${Object.entries(out)
+      .map(([k, v]) => `${k}: ${String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}`)
+      .join('\n')}</pre></body></html>`;
+  },
+};
+
+const provider = new Provider(ISSUER, configuration);
+
+// Stricter preflights than the library's default (which answers any origin): token,
+// userinfo and revocation preflights from origins outside the client's get no CORS grant.
+const CLIENT_CORS_PATHS = new Set(['/token', '/me', '/token/revocation']);
+provider.use(async (ctx, next) => {
+  if (ctx.method === 'OPTIONS' && CLIENT_CORS_PATHS.has(ctx.path) && ctx.get('Origin') && !CLIENT_ORIGINS.has(ctx.get('Origin'))) {
+    ctx.status = 403;
+    ctx.body = '';
+    return;
+  }
+  await next();
+  // The built-in pages (login form, logout confirmation) @import a Google web font that
+  // cannot load offline; drop it so a browser test sees no failed request.
+  if (typeof ctx.body === 'string' && ctx.response.is('html')) {
+    ctx.body = ctx.body.replace(/@import url\(https:\/\/fonts\.googleapis\.com[^)]*\);?/g, '');
+  }
+});
+
+// One line per request.
+provider.use(async (ctx, next) => {
+  const start = Date.now();
+  await next();
+  const loc = ctx.status >= 300 && ctx.status < 400 ? ` -> ${String(ctx.response.get('Location')).split('?')[0]}` : '';
+  console.log(`idp: ${ctx.method} ${ctx.path} ${ctx.status} ${Date.now() - start}ms${loc}`);
+});
+
+provider.on('server_error', (_ctx, err) => console.error('idp: server_error', err));
+
+const server = provider.listen(PORT, '127.0.0.1', () => {
+  console.log(`idp: issuer ${ISSUER} (client ${CLIENT.client_id}, id token ttl ${ID_TOKEN_TTL}s, pid ${process.pid})`);
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => server.close(() => process.exit(0)));
+}

@@ -1,0 +1,657 @@
+"""S3 + STS for the Pail local stack: moto 5.2.5 in-process, wrapped to behave like AWS
+where a browser app notices the difference (see stack/README.md, "Adapter patches").
+
+    stack/.venv/bin/python stack/s3/adapter.py
+
+S3 on 127.0.0.1:$S3_PORT (path-style, us-east-1), STS query API on 127.0.0.1:$STS_PORT.
+At start-up it provisions the bucket, its CORS rules, the IAM OIDC provider for the IdP and
+the role users assume, then turns moto's IAM checks on. One log line per request.
+"""
+import hashlib
+import hmac
+import io
+import json
+import os
+import re
+import secrets
+import signal
+import sys
+import threading
+import traceback
+from datetime import datetime, timedelta, timezone
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlparse
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"  # stock moto echoes any Origin; CORS is ours
+
+import jwt  # noqa: E402  (PyJWT)
+from botocore.auth import S3SigV4Auth  # noqa: E402
+from botocore.awsrequest import AWSRequest  # noqa: E402
+from botocore.credentials import Credentials  # noqa: E402
+import requests  # noqa: E402
+import moto  # noqa: E402
+from moto import settings  # noqa: E402
+from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
+from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase, PermissionResult  # noqa: E402
+from moto.iam.models import iam_backends  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app  # noqa: E402
+from moto.s3.models import s3_backends  # noqa: E402
+from moto.sts.models import sts_backends  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ACCOUNT, PARTITION, REGION = "123456789012", "aws", "us-east-1"
+ROLE_NAME = "pail-web-user"
+MAX_SKEW = timedelta(minutes=15)
+
+
+class Config:
+    s3_port = int(os.environ.get("S3_PORT", 9000))
+    sts_port = int(os.environ.get("STS_PORT", 9001))
+    issuer = os.environ.get("IDP_ISSUER", f"http://127.0.0.1:{os.environ.get('IDP_PORT', 9090)}").rstrip("/")
+    issuer_host = issuer.split("://", 1)[-1]  # IAM's name for an OIDC provider: URL without scheme
+    client_id = os.environ.get("IDP_CLIENT_ID", "pail-local")
+    bucket = os.environ.get("PAIL_BUCKET", "pail-demo")
+    origins = [o.strip() for o in os.environ.get("PAIL_STACK_ORIGINS", "http://127.0.0.1:8080,http://127.0.0.1:8765").split(",") if o.strip()]
+    sts_min_duration = int(os.environ.get("PAIL_STS_MIN_DURATION", 900))
+    stack_dir = Path(os.environ.get("PAIL_STACK_DIR", HERE.parent.parent / "target" / "stack"))
+
+
+C = Config
+SESSIONS = {}  # access key id -> {"vars": policy variables from the ID token, "sub": ...}
+_REQUEST = threading.local()  # .ctx: condition keys / policy variables of the request being authorised
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def request_id():
+    return secrets.token_hex(8).upper()
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # moto keeps naive UTC datetimes
+
+
+# ---------------------------------------------------------------- provisioning
+
+def expand_origins(obj):
+    return {k: [o for x in v for o in (C.origins if x == "@ORIGINS@" else [x])] if isinstance(v, list) else v
+            for k, v in obj.items()}
+
+
+def render(name, values):
+    """Fill the @PLACEHOLDER@s of stack/s3/<name> (the documents the README shows for real AWS);
+    "@ORIGINS@" as a list element stands for all PAIL_STACK_ORIGINS. Written to
+    $PAIL_STACK_DIR/policies/ as well, to see what is in effect."""
+    text = (HERE / name).read_text()
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    doc = json.loads(text, object_hook=expand_origins)
+    (C.stack_dir / "policies").mkdir(parents=True, exist_ok=True)
+    (C.stack_dir / "policies" / name).write_text(json.dumps(doc, indent=2) + "\n")
+    return doc
+
+
+def provision():
+    values = dict(ACCOUNT_ID=ACCOUNT, ISSUER_HOST=C.issuer_host, CLIENT_ID=C.client_id, BUCKET=C.bucket)
+    cors = render("bucket-cors.json", values)
+    s3 = s3_backends[ACCOUNT][PARTITION]
+    s3.create_bucket(C.bucket, REGION)
+    s3.put_bucket_cors(C.bucket, [{  # moto wants the XML-shaped (singular) field names
+        "AllowedOrigin": r["AllowedOrigins"], "AllowedMethod": r["AllowedMethods"],
+        "AllowedHeader": r.get("AllowedHeaders", []), "ExposeHeader": r.get("ExposeHeaders", []),
+        "MaxAgeSeconds": str(r.get("MaxAgeSeconds", 0)),
+    } for r in cors["CORSRules"]])
+    iam = iam_backends[ACCOUNT][PARTITION]
+    iam.create_open_id_connect_provider(C.issuer, [], [C.client_id], [])
+    role = iam.create_role(ROLE_NAME, json.dumps(render("trust-policy.json", values)), "/", None,
+                           "Pail browser users (web identity)", [], "3600")
+    policy = iam.create_policy("Pail users: own prefix only", "/", json.dumps(render("permission-policy.json", values)),
+                               f"{ROLE_NAME}-s3", [])
+    iam.attach_role_policy(policy.arn, ROLE_NAME)
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # IAM checks ON from here (same as POST /moto-api/reset-auth 0)
+    ActionAuthenticatorMixin.request_count = 0
+    return role
+
+
+# ---------------------------------------------------------------- IAM policy evaluation (moto patches)
+
+def pattern_regex(pattern, ctx, wildcards=True):
+    """IAM pattern -> regex: `*`/`?` wildcards (Like/ARN matching only), `${var}` from ctx
+    inserted literally. None if a variable is unknown (the element then matches nothing)."""
+    out = []
+    for tok in re.split(r"(\$\{[^}]*\}|\*|\?)", pattern):
+        if tok.startswith("${") and tok.endswith("}"):
+            name = tok[2:-1]
+            value = name if name in ("*", "?", "$") else ctx.get(name.lower())
+            if value is None or isinstance(value, list):
+                return None
+            out.append(re.escape(value))
+        elif wildcards and tok in ("*", "?"):
+            out.append(".*" if tok == "*" else ".")
+        else:
+            out.append(re.escape(tok))
+    return re.compile("".join(out), re.S)
+
+
+def matches(pattern, value, ctx, wildcards=True):
+    rx = pattern_regex(pattern, ctx, wildcards)
+    return bool(rx and rx.fullmatch(value))
+
+
+CONDITION_OPS = {"StringEquals": (False, False), "StringNotEquals": (False, True),
+                 "StringLike": (True, False), "StringNotLike": (True, True)}
+
+
+def conditions_hold(condition, ctx, effect="Allow"):
+    """Evaluate a Condition block against ctx (lower-cased keys). An operator this does not know
+    fails safe: an Allow statement does not apply, a Deny statement does."""
+    for op, pairs in (condition or {}).items():
+        base, if_exists = (op[:-8], True) if op.endswith("IfExists") else (op, False)
+        if base not in CONDITION_OPS:
+            log(f"adapter: condition operator {op} not supported, treated as {effect == 'Deny'}")
+            if effect != "Deny":
+                return False
+            continue
+        like, negate = CONDITION_OPS[base]
+        for key, expected in pairs.items():
+            actual = ctx.get(key.lower())
+            if actual is None:
+                if if_exists or negate:
+                    continue
+                return False
+            expected = expected if isinstance(expected, list) else [expected]
+            actual = actual if isinstance(actual, list) else [actual]
+            hit = any(matches(e, a, ctx, like) for e in expected for a in actual)
+            if hit == negate:
+                return False
+    return True
+
+
+def _match_with_variables(pattern, string):
+    # Gap: moto's _match turns the pattern into a regex unescaped ("." and "+" are regex
+    # syntax, a login name like "a.*" would widen access) and never substitutes ${...}
+    # policy variables, so `users/${issuer:sub}/*` matched nobody.
+    rx = pattern_regex(pattern, getattr(_REQUEST, "ctx", None) or {})
+    return rx.fullmatch(string) if rx else None  # moto tests the result with `is not None`
+
+
+def _statement_is_action_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
+    # Gap: moto evaluates Condition only from the request's ExternalId (everything else is
+    # treated as satisfied) and turns a failed condition into an explicit DENY. Here: every
+    # condition key is looked up in the request context; a failed condition means "statement
+    # does not apply" (NEUTRAL), as in IAM. NotResource is honoured (moto allowed everything).
+    st = self._statement
+    if "NotAction" in st:
+        concerned = not self._check_element_matches("NotAction", action)
+    else:
+        concerned = self._check_element_matches("Action", action)
+    if not concerned or self.is_unknown_principal(st.get("Principal")):
+        return PermissionResult.NEUTRAL
+    if principal and not self._check_principal(principal):
+        return PermissionResult.DENIED  # unchanged moto behaviour (trust policies of sts:AssumeRole)
+    ctx = dict(getattr(_REQUEST, "ctx", None) or {})
+    ctx.update({k.lower(): v for k, v in (incoming_condition_values or {}).items()})
+    if not conditions_hold(st.get("Condition"), ctx, st.get("Effect")):
+        return PermissionResult.NEUTRAL
+    if "NotResource" in st and self._check_element_matches("NotResource", resource):
+        return PermissionResult.NEUTRAL
+    if st.get("Resource") and not self._check_element_matches("Resource", resource):
+        return PermissionResult.NEUTRAL
+    return PermissionResult.PERMITTED if st["Effect"] == "Allow" else PermissionResult.DENIED
+
+
+_orig_check_action_permitted = IAMRequestBase.check_action_permitted
+
+
+def _check_action_permitted_in_context(self, resource):
+    # Gap: moto has no request context for policies. Provide the web identity claims of the
+    # session (${issuer:sub}, ${issuer:aud}) and, for S3, s3:prefix/delimiter/max-keys taken
+    # from the real query string (moto's self._data falls back to the *headers* when there is
+    # no query, so a "prefix" header could otherwise pose as s3:prefix).
+    ctx = dict(SESSIONS.get(getattr(self._access_key, "_access_key_id", ""), {}).get("vars", {}))
+    if self._service == "s3":
+        query = parse_qs(urlparse(self._path).query, keep_blank_values=True)
+        ctx.update({f"s3:{k}": query[k][0] for k in ("prefix", "delimiter", "max-keys") if k in query})
+    _REQUEST.ctx = ctx
+    saved = self._action
+    try:
+        for action, arn in s3_authorisation_checks(self, resource):
+            self._action = action
+            _orig_check_action_permitted(self, arn)
+    finally:
+        _REQUEST.ctx, self._action = None, saved
+
+
+def s3_authorisation_checks(iam_request, resource):
+    """The (action, resource) pairs AWS authorises for this request; moto checks only the first
+    of them, which misses:
+    - CopyObject/UploadPartCopy: s3:GetObject on the copy source (else alice copies bob's files);
+    - DeleteObjects (POST ?delete): s3:DeleteObject on every listed key, not on the bucket ARN
+      (a prefix-scoped user could never multi-delete). Here any denied key denies the request."""
+    checks = [(iam_request._action, resource)]
+    if iam_request._service != "s3":
+        return checks
+    source = iam_request._headers.get("x-amz-copy-source")
+    if source and iam_request._action == "s3:PutObject":
+        checks.append(("s3:GetObject", "arn:aws:s3:::" + unquote(source.split("?versionId=")[0]).lstrip("/")))
+    elif iam_request._action == "s3:DeleteObject" and "/" not in resource.split(":::", 1)[1] and "delete" in parse_qs(
+            urlparse(iam_request._path).query, keep_blank_values=True):
+        try:
+            keys = [el.text or "" for el in ElementTree.fromstring(iam_request._body).iter() if el.tag.split("}")[-1] == "Key"]
+        except ElementTree.ParseError:
+            keys = []
+        checks = [("s3:DeleteObject", f"{resource}/{key}") for key in keys] or checks
+    return checks
+
+
+def install_moto_patches():
+    IAMPolicyStatement._match = staticmethod(_match_with_variables)
+    IAMPolicyStatement.is_action_permitted = _statement_is_action_permitted
+    IAMRequestBase.check_action_permitted = _check_action_permitted_in_context
+    assert moto.__version__ == "5.2.5", f"these patches target moto 5.2.5, found {moto.__version__}"
+
+
+# ---------------------------------------------------------------- HTTP helpers
+
+class Reply(Exception):
+    """Raised to answer a request directly: (status, headers, body)."""
+
+    def __init__(self, status, body=b"", headers=None):
+        super().__init__(status)
+        self.status, self.body, self.headers = status, body, dict(headers or {})
+
+
+def s3_error(status, code, message, **extra):
+    fields = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in extra.items())
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{escape(message)}</Message>'
+            f"{fields}<RequestId>{request_id()}</RequestId><HostId>pail-local</HostId></Error>")
+    return Reply(status, body.encode(), {"Content-Type": "application/xml"})
+
+
+def sts_error(code, message, status=400):
+    rid = request_id()
+    body = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+            f"<Code>{code}</Code><Message>{escape(message)}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>")
+    return Reply(status, body.encode(), {"Content-Type": "text/xml", "x-amzn-RequestId": rid})
+
+
+def read_body(environ):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def header(environ, name):
+    key = name.upper().replace("-", "_")
+    return environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key)
+
+
+def access_key_of(environ):
+    m = re.search(r"Credential=([A-Z0-9]+)/", header(environ, "Authorization") or "")
+    return m.group(1) if m else None
+
+
+def call_moto(app, environ):
+    captured = {}
+
+    def start_response(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = int(status.split()[0]), headers
+
+    chunks = app(environ, start_response)
+    try:
+        body = b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+    return captured["status"], [(k, v) for k, v in captured["headers"] if not k.lower().startswith("access-control-")], body
+
+
+# ---------------------------------------------------------------- signed-request checks moto skips
+
+def check_signed_request(environ, body, error):
+    """Session expiry, clock skew and payload hash: AWS checks these, moto does not."""
+    key = access_key_of(environ)
+    if not key:
+        raise error(403, "AccessDenied", "Access Denied (request is not signed with AWS Signature Version 4)")
+    role = sts_backends[ACCOUNT][PARTITION].get_assumed_role_from_access_key(key)
+    if role and utcnow() >= role.expiration:
+        raise error(400, "ExpiredToken", "The provided token has expired.")
+    stamp = header(environ, "X-Amz-Date")
+    try:
+        signed_at = datetime.strptime(stamp or "", "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        raise error(403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
+    if abs(utcnow() - signed_at) > MAX_SKEW:
+        raise error(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.",
+                    RequestTime=stamp, ServerTime=utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), MaxAllowedSkewMilliseconds=900000)
+    claimed = header(environ, "X-Amz-Content-SHA256")
+    if claimed is not None and re.fullmatch(r"[0-9a-fA-F]{64}", claimed) and claimed.lower() != hashlib.sha256(body).hexdigest():
+        raise error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.",
+                    ClientComputedContentSHA256=claimed, S3ComputedContentSHA256=hashlib.sha256(body).hexdigest())
+
+
+def presigned_to_header_auth(environ, body):
+    """Gap: with IAM checks on, moto answers every presigned URL with 500 (it reads the
+    Authorization header). Verify the query-string signature here (SigV4, X-Amz-Expires), then
+    give moto the same request signed with the same credentials in the usual header form, so
+    its signature and policy checks run unchanged."""
+    params = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    q = dict(params)
+    if "X-Amz-Signature" not in q or header(environ, "Authorization"):
+        return
+    try:
+        assert q["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
+        key_id, scope = q["X-Amz-Credential"].split("/", 1)
+        signed_at, expires = datetime.strptime(q["X-Amz-Date"], "%Y%m%dT%H%M%SZ"), int(q["X-Amz-Expires"])
+        signed_headers = q["X-Amz-SignedHeaders"]
+        assert 1 <= expires <= 604800
+    except (AssertionError, KeyError, ValueError):
+        raise s3_error(400, "AuthorizationQueryParametersError", "Query-string authentication requires X-Amz-Algorithm=AWS4-HMAC-SHA256, "
+                       "X-Amz-Credential, X-Amz-Date, X-Amz-Expires (1..604800), X-Amz-SignedHeaders and X-Amz-Signature")
+    role = sts_backends[ACCOUNT][PARTITION].get_assumed_role_from_access_key(key_id)
+    if role is None or q.get("X-Amz-Security-Token") != role.session_token:
+        raise s3_error(403, "InvalidAccessKeyId" if role is None else "InvalidToken", "Unknown access key or session token")
+    if utcnow() > signed_at + timedelta(seconds=expires):
+        raise s3_error(403, "AccessDenied", "Request has expired", XAmzExpires=expires, Expires=str(signed_at + timedelta(seconds=expires)))
+    path = (environ.get("RAW_URI") or environ.get("PATH_INFO", "/")).split("?", 1)[0]
+    enc = lambda v: quote(v, safe="-_.~")  # noqa: E731
+    canonical = "\n".join([
+        environ["REQUEST_METHOD"], path,
+        "&".join(f"{enc(k)}={enc(v)}" for k, v in sorted(params) if k != "X-Amz-Signature"),
+        "".join(f"{h}:{' '.join((header(environ, h) or '').split())}\n" for h in signed_headers.split(";")),
+        signed_headers, "UNSIGNED-PAYLOAD"])
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", q["X-Amz-Date"], scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    signing_key = ("AWS4" + role.secret_access_key).encode()
+    for part in scope.split("/"):
+        signing_key = hmac.new(signing_key, part.encode(), hashlib.sha256).digest()
+    if not hmac.compare_digest(hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest(), q["X-Amz-Signature"]):
+        raise s3_error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+    rest = "&".join(f"{enc(k)}={enc(v)}" for k, v in params if not k.startswith("X-Amz-"))
+    request = AWSRequest(method=environ["REQUEST_METHOD"], url=f"http://{environ['HTTP_HOST']}{path}" + (f"?{rest}" if rest else ""), data=body)
+    S3SigV4Auth(Credentials(key_id, role.secret_access_key, role.session_token), "s3", scope.split("/")[1]).add_auth(request)
+    environ.update(QUERY_STRING=rest, RAW_URI=path + (f"?{rest}" if rest else ""))
+    for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-SHA256"):
+        environ["HTTP_" + name.upper().replace("-", "_")] = request.headers[name]
+
+
+# ---------------------------------------------------------------- S3 CORS (from the bucket's rules)
+
+def origin_allowed(origin, allowed):
+    return any(matches(a, origin, {}) for a in allowed)
+
+
+def bucket_cors_rules(bucket_name):
+    try:
+        return s3_backends[ACCOUNT][PARTITION].get_bucket(bucket_name).cors
+    except Exception:
+        return None
+
+
+def rule_headers(rule, origin):
+    headers = {"Access-Control-Allow-Origin": "*" if rule.allowed_origins == ["*"] else origin,
+               "Access-Control-Allow-Methods": ", ".join(rule.allowed_methods)}
+    if rule.exposed_headers:
+        headers["Access-Control-Expose-Headers"] = ", ".join(rule.exposed_headers)
+    if rule.max_age_seconds:
+        headers["Access-Control-Max-Age"] = str(rule.max_age_seconds)
+    if headers["Access-Control-Allow-Origin"] != "*":
+        headers["Access-Control-Allow-Credentials"] = "true"
+    return headers
+
+
+def s3_preflight(environ, bucket_name):
+    # Gap: moto runs its ACL/IAM check before the OPTIONS branch (preflights to existing
+    # objects got 403, or 500 with IAM on) and applies every rule instead of the first match.
+    origin, method = header(environ, "Origin"), header(environ, "Access-Control-Request-Method")
+    if not origin or not method:
+        raise s3_error(400, "BadRequest", "Insufficient information. Origin request header needed.")
+    requested = [h.strip().lower() for h in (header(environ, "Access-Control-Request-Headers") or "").split(",") if h.strip()]
+    rules = bucket_cors_rules(bucket_name) if bucket_name else None
+    if not rules:
+        raise s3_error(403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.", Method=method, ResourceType="BUCKET")
+    for rule in rules:
+        if (origin_allowed(origin, rule.allowed_origins) and method in rule.allowed_methods
+                and all(any(matches(a.lower(), h, {}) for a in rule.allowed_headers or []) for h in requested)):
+            headers = rule_headers(rule, origin)
+            headers["Vary"] = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+            if requested:
+                headers["Access-Control-Allow-Headers"] = ", ".join(requested)
+            raise Reply(200, b"", headers)
+    raise s3_error(403, "AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
+                   "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted "
+                   "by the resource's CORS spec.", Method=method, ResourceType="OBJECT")
+
+
+def s3_cors_headers(environ):
+    # Gap: moto adds Expose-Headers on some responses only (not HEAD) and its global CORS
+    # echoed any origin. Here: the first rule matching origin + method, on every response
+    # (errors included, so the app can read an AccessDenied).
+    origin, bucket_name = header(environ, "Origin"), environ.get("PATH_INFO", "/").lstrip("/").split("/", 1)[0]
+    for rule in (bucket_cors_rules(bucket_name) or []) if origin and bucket_name else []:
+        if origin_allowed(origin, rule.allowed_origins) and environ["REQUEST_METHOD"] in rule.allowed_methods:
+            return list(rule_headers(rule, origin).items()) + [("Vary", "Origin")]
+    return [("Vary", "Origin")] if origin else []
+
+
+# ---------------------------------------------------------------- STS: AssumeRoleWithWebIdentity
+
+class Issuer:
+    """JWKS of one OIDC issuer, found through its discovery document. PyJWKClient caches the
+    keys and refetches once when a token names an unknown kid."""
+    _cache, _lock = {}, threading.Lock()
+
+    @classmethod
+    def jwks_client(cls, iss):
+        with cls._lock:
+            if iss not in cls._cache:
+                try:
+                    doc = requests.get(f"{iss}/.well-known/openid-configuration", timeout=5).json()
+                except Exception as e:
+                    raise sts_error("IDPCommunicationError", f"Couldn't retrieve verification key from your identity provider: {e}")
+                cls._cache[iss] = jwt.PyJWKClient(doc["jwks_uri"], cache_keys=True, lifespan=300, timeout=5)
+            return cls._cache[iss]
+
+
+def oidc_provider_for(iss):
+    iam = iam_backends[ACCOUNT][PARTITION]
+    host = iss.split("://", 1)[-1].rstrip("/")
+    return next((p for p in iam.open_id_providers.values() if p.url.rstrip("/") == host), None)
+
+
+def validate_web_identity_token(token):
+    """Signature (RS256 only) against the issuer's JWKS, registered issuer, aud, exp/nbf/iat."""
+    try:
+        head, unverified = jwt.get_unverified_header(token), jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as e:
+        raise sts_error("InvalidIdentityToken", f"The web identity token is not a valid JWT: {e}")
+    if head.get("alg") != "RS256":
+        raise sts_error("InvalidIdentityToken", f"Unsupported token signing algorithm: {head.get('alg')}")
+    iss = str(unverified.get("iss", ""))
+    provider = oidc_provider_for(iss) if iss.startswith(("https://", "http://")) else None
+    if provider is None:
+        raise sts_error("InvalidIdentityToken", f"No OpenIDConnect provider found in your account for {iss}")
+    client = Issuer.jwks_client(iss)
+    try:
+        key = client.get_signing_key(head["kid"]).key if head.get("kid") else client.get_signing_keys()[0].key
+    except jwt.PyJWKClientConnectionError as e:
+        raise sts_error("IDPCommunicationError", f"Couldn't retrieve verification key from your identity provider: {e}")
+    except (jwt.PyJWKClientError, IndexError):
+        raise sts_error("InvalidIdentityToken", "Couldn't verify the token: no matching signing key in the provider's JWKS")
+    try:
+        return provider, jwt.decode(token, key, algorithms=["RS256"], audience=provider.client_id_list, issuer=iss,
+                                    options={"require": ["exp", "iat", "iss", "aud", "sub"]}, leeway=5)
+    except jwt.ExpiredSignatureError:
+        raise sts_error("ExpiredTokenException", "Token expired: current date/time must be before the expiration date/time.")
+    except jwt.InvalidAudienceError:
+        raise sts_error("InvalidIdentityToken", "Incorrect token audience")
+    except jwt.PyJWTError as e:
+        raise sts_error("InvalidIdentityToken", f"The web identity token is not valid: {e}")
+
+
+def trust_allows(role, provider, ctx):
+    """The role's trust policy for sts:AssumeRoleWithWebIdentity by this Federated provider."""
+    allowed = False
+    for st in json.loads(role.assume_role_policy_document).get("Statement", []):
+        actions = st.get("Action", [])
+        federated = (st.get("Principal") or {}).get("Federated", [])
+        if not any(matches(a, "sts:AssumeRoleWithWebIdentity", {}) for a in (actions if isinstance(actions, list) else [actions])):
+            continue
+        if provider.arn not in (federated if isinstance(federated, list) else [federated]):
+            continue
+        if not conditions_hold(st.get("Condition"), ctx, st.get("Effect")):
+            continue
+        if st.get("Effect") == "Deny":
+            return False
+        allowed = True
+    return allowed
+
+
+def assume_role_with_web_identity(params):
+    role_arn, session_name = params.get("RoleArn", ""), params.get("RoleSessionName", "")
+    if not re.fullmatch(r"[\w+=,.@-]{2,64}", session_name):
+        raise sts_error("ValidationError", f"1 validation error detected: Value '{session_name}' at 'roleSessionName' failed to satisfy "
+                        r"constraint: Member must satisfy regular expression pattern: [\w+=,.@-]* and have length 2..64")
+    if "Policy" in params or any(k.startswith("PolicyArns") for k in params):
+        raise sts_error("ValidationError", "Session policies (Policy, PolicyArns) are not supported by the Pail local stack")
+    try:
+        role = iam_backends[ACCOUNT][PARTITION].get_role_by_arn(role_arn)
+    except Exception:
+        raise sts_error("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
+    max_duration = int(role.max_session_duration or 3600)
+    try:
+        duration = int(params.get("DurationSeconds") or 3600)
+    except ValueError:
+        raise sts_error("ValidationError", "DurationSeconds must be an integer")
+    if duration < C.sts_min_duration:
+        raise sts_error("ValidationError", f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy "
+                        f"constraint: Member must have value greater than or equal to {C.sts_min_duration}")
+    if duration > max_duration:
+        raise sts_error("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    provider, claims = validate_web_identity_token(params.get("WebIdentityToken", ""))
+    aud = claims["aud"] if isinstance(claims["aud"], str) else next(a for a in claims["aud"] if a in provider.client_id_list)
+    variables = {f"{provider.url}:sub": claims["sub"], f"{provider.url}:aud": aud, f"{provider.url}:iss": claims["iss"]}
+    variables = {k.lower(): str(v) for k, v in variables.items()}
+    if not trust_allows(role, provider, variables):
+        raise sts_error("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
+    session = sts_backends[ACCOUNT][PARTITION].assume_role_with_web_identity(
+        region_name=REGION, role_session_name=session_name, role_arn=role_arn, policy=None, duration=duration, external_id=None)
+    SESSIONS[session.access_key_id] = {"vars": variables, "sub": claims["sub"], "iss": claims["iss"]}
+    rid = request_id()
+    body = f"""<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>{escape(str(claims["sub"]))}</SubjectFromWebIdentityToken>
+    <Audience>{escape(aud)}</Audience>
+    <AssumedRoleUser><Arn>{escape(session.arn)}</Arn><AssumedRoleId>{escape(session.user_id)}</AssumedRoleId></AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>{session.access_key_id}</AccessKeyId>
+      <SecretAccessKey>{escape(session.secret_access_key)}</SecretAccessKey>
+      <SessionToken>{escape(session.session_token)}</SessionToken>
+      <Expiration>{session.expiration.strftime("%Y-%m-%dT%H:%M:%SZ")}</Expiration>
+    </Credentials>
+    <Provider>{escape(provider.url)}</Provider>
+  </AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>"""
+    log(f"sts: AssumeRoleWithWebIdentity sub={claims['sub']} -> {session.access_key_id} for {duration}s")
+    return 200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", rid)], body.encode()
+
+
+def sts_cors_headers(environ):
+    origin, preflight = header(environ, "Origin"), environ["REQUEST_METHOD"] == "OPTIONS"
+    if not origin or origin not in C.origins:
+        return []
+    headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+    if preflight:
+        headers += [("Access-Control-Allow-Methods", "POST, GET, OPTIONS"), ("Access-Control-Max-Age", "3000"),
+                    ("Access-Control-Allow-Headers", header(environ, "Access-Control-Request-Headers") or "*")]
+    else:
+        headers.append(("Access-Control-Expose-Headers", "x-amz-request-id, x-amzn-requestid"))
+    return headers
+
+
+# ---------------------------------------------------------------- the two WSGI apps
+
+MOTO = DomainDispatcherApplication(create_backend_app)
+
+
+def s3_app(environ):
+    path = environ.get("PATH_INFO", "/")
+    bucket = path.lstrip("/").split("/", 1)[0] or None
+    if path.startswith("/moto-api"):
+        raise s3_error(403, "AccessDenied", "moto's management API is not exposed by the Pail stack")
+    if environ["REQUEST_METHOD"] == "OPTIONS":
+        s3_preflight(environ, bucket)
+    body = read_body(environ)
+    presigned_to_header_auth(environ, body)
+    check_signed_request(environ, body, s3_error)
+    return call_moto(MOTO, environ)
+
+
+def sts_app(environ):
+    if environ["REQUEST_METHOD"] == "OPTIONS":
+        headers = sts_cors_headers(environ)
+        raise Reply(200 if headers else 403, b"", dict(headers))
+    body = read_body(environ)
+    params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True).items()}
+    if body and (environ.get("CONTENT_TYPE") or "").startswith("application/x-www-form-urlencoded"):
+        params.update({k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()})
+    if params.get("Action") == "AssumeRoleWithWebIdentity":
+        return assume_role_with_web_identity(params)
+    if not header(environ, "Authorization"):
+        raise sts_error("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+    check_signed_request(environ, body, lambda status, code, message, **_: sts_error(code, message, status))
+    return call_moto(MOTO, environ)
+
+
+def serve(name, handler, cors):
+    def wsgi(environ, start_response):
+        try:
+            status, headers, body = handler(environ)
+        except Reply as r:
+            status, headers, body = r.status, list(r.headers.items()), r.body
+        except Exception as e:  # never leak a stack trace as HTML
+            log(f"{name}: internal error {type(e).__name__}: {e}\n{traceback.format_exc()}")
+            status, headers, body = 500, [("Content-Type", "text/plain")], b"internal error\n"
+        method = environ["REQUEST_METHOD"]
+        if method != "OPTIONS":  # preflight answers carry their own CORS headers
+            headers = list(headers) + cors(environ)
+        if method != "HEAD":  # HEAD keeps moto's Content-Length (the object's size)
+            headers = [h for h in headers if h[0].lower() != "content-length"] + [("Content-Length", str(len(body)))]
+        target = environ.get("PATH_INFO", "") + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
+        log(f"{name}: {method} {target[:160]} {status} key={(access_key_of(environ) or '-')[:8]}")
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [b""] if method == "HEAD" else [body]
+    return wsgi
+
+
+class QuietHandler(MotoRequestHandler):
+    def log_request(self, *args):  # we log one line per request ourselves
+        pass
+
+
+def main():
+    sys.stdout.reconfigure(line_buffering=True)
+    install_moto_patches()
+    provision()
+    servers = [make_server("127.0.0.1", C.s3_port, serve("s3", s3_app, s3_cors_headers), threaded=True, request_handler=QuietHandler),
+               make_server("127.0.0.1", C.sts_port, serve("sts", sts_app, sts_cors_headers), threaded=True, request_handler=QuietHandler)]
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    log(f"adapter: S3 http://127.0.0.1:{C.s3_port} STS http://127.0.0.1:{C.sts_port} bucket={C.bucket} "
+        f"issuer={C.issuer} origins={','.join(C.origins)} min-duration={C.sts_min_duration}s pid={os.getpid()}")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    for s in servers:
+        s.shutdown()
+
+
+if __name__ == "__main__":
+    main()

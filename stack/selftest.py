@@ -1,0 +1,537 @@
+#!/usr/bin/env python3
+"""Automated test of the running local stack (run `stack/up` first):
+
+    stack/.venv/bin/python stack/selftest.py
+
+One line per case, exit status 1 if any case fails. Real tokens come from the IdP through
+stack/idp/login.mjs (the real code + PKCE flow); bad tokens are minted here, most of them
+with the IdP's own signing key ($PAIL_STACK_DIR/idp-jwks.json) so that exactly one property
+is wrong. Settings: the same env vars as stack/up (or target/stack/stack.env).
+"""
+import contextlib
+import hashlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from unittest import mock
+from urllib.parse import urlencode
+
+import boto3
+import botocore.auth
+import jwt
+import requests
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+STACK = Path(__file__).resolve().parent
+STACK_DIR = Path(os.environ.get("PAIL_STACK_DIR", STACK.parent / "target" / "stack"))
+ENV = dict(line.split("=", 1) for line in (STACK_DIR / "stack.env").read_text().split() if "=" in line) \
+    if (STACK_DIR / "stack.env").exists() else {}
+ISSUER = ENV.get("IDP_ISSUER", f"http://127.0.0.1:{os.environ.get('IDP_PORT', 9090)}")
+S3 = ENV.get("S3_ENDPOINT", f"http://127.0.0.1:{os.environ.get('S3_PORT', 9000)}")
+STS = ENV.get("STS_ENDPOINT", f"http://127.0.0.1:{os.environ.get('STS_PORT', 9001)}")
+BUCKET = ENV.get("PAIL_BUCKET", os.environ.get("PAIL_BUCKET", "pail-demo"))
+ROLE = "arn:aws:iam::123456789012:role/pail-web-user"
+CLIENT_ID = "pail-local"
+ALLOWED, EVIL = "http://127.0.0.1:8080", "http://evil.example"
+MIN_DURATION = int(ENV.get("PAIL_STS_MIN_DURATION", os.environ.get("PAIL_STS_MIN_DURATION", 900)))
+S3_CONFIG = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version="s3v4")
+STS_CONFIG = Config(retries={"max_attempts": 1}, parameter_validation=False)  # let the server validate
+
+
+# ---------------------------------------------------------------- helpers
+
+def login(user, *args):
+    out = subprocess.run(["node", str(STACK / "idp" / "login.mjs"), user, *args], capture_output=True, text=True,
+                         timeout=30, env={**os.environ, "IDP_ISSUER": ISSUER})
+    assert out.returncode == 0, f"login.mjs {user} failed: {out.stderr.strip()}"
+    return out.stdout.strip()
+
+
+def sts_client(**creds):
+    return boto3.client("sts", endpoint_url=STS, region_name="us-east-1", config=STS_CONFIG, **creds)
+
+
+def assume(token, session="selftest", duration=None, endpoint=None):
+    kwargs = {"DurationSeconds": duration} if duration else {}
+    client = boto3.client("sts", endpoint_url=endpoint or STS, region_name="us-east-1", config=STS_CONFIG)
+    return client.assume_role_with_web_identity(RoleArn=ROLE, RoleSessionName=session, WebIdentityToken=token, **kwargs)["Credentials"]
+
+
+def s3_for(creds, endpoint=None):
+    return boto3.client("s3", endpoint_url=endpoint or S3, region_name="us-east-1", config=S3_CONFIG,
+                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds["SessionToken"])
+
+
+def error_code(fn):
+    try:
+        fn()
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    return "no error"
+
+
+def expect_error(fn, *codes):
+    code = error_code(fn)
+    assert code in codes, f"expected {' or '.join(codes)}, got {code}"
+
+
+def idp_key():
+    jwk = json.loads((STACK_DIR / "idp-jwks.json").read_text())["keys"][0]
+    return jwt.PyJWK(jwk).key, jwk["kid"]
+
+
+def mint(key=None, kid=None, alg="RS256", **overrides):
+    """A token like the IdP's, with some claims overridden (None removes a claim)."""
+    own_key, own_kid = idp_key()
+    now = int(time.time())
+    claims = {"iss": ISSUER, "sub": "alice", "aud": CLIENT_ID, "iat": now, "exp": now + 600, "name": "alice"}
+    claims.update(overrides)
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode(claims, key or own_key, algorithm=alg, headers={"kid": kid or own_kid})
+
+
+def signed(method, url, creds, body=b"", headers=None, when=None, send_body=None):
+    """Sign with SigV4 (optionally at another time), send with requests (optionally another body)."""
+    req = AWSRequest(method=method, url=url, data=body, headers=headers or {})
+    auth = botocore.auth.S3SigV4Auth(Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]), "s3", "us-east-1")
+    with mock.patch.object(botocore.auth, "get_current_datetime", lambda: when) if when else contextlib.nullcontext():
+        auth.add_auth(req)
+    return requests.request(method, url, data=body if send_body is None else send_body, headers=dict(req.headers.items()), timeout=10)
+
+
+def xml_code(resp):
+    m = re.search(r"<Code>([^<]+)</Code>", resp.text)
+    return m.group(1) if m else f"HTTP {resp.status_code} {resp.text[:80]!r}"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- fixtures shared by the cases
+
+class Fx:
+    alice_token = bob_token = alice = bob = None
+
+
+def setup():
+    Fx.alice_token, Fx.bob_token = login("alice"), login("bob")
+    Fx.alice, Fx.bob = assume(Fx.alice_token, "alice-selftest"), assume(Fx.bob_token, "bob-selftest")
+    s3_for(Fx.bob).put_object(Bucket=BUCKET, Key="users/bob/secret.txt", Body=b"bob's")
+    s3_for(Fx.alice).put_object(Bucket=BUCKET, Key="users/alice/cors.txt", Body=b"x", Metadata={"description": "for cors"})
+
+
+# ---------------------------------------------------------------- IdP cases
+
+def case_idp_discovery():
+    """IdP: discovery has the exact issuer, S256 PKCE, end_session; open CORS on discovery/JWKS."""
+    r = requests.get(f"{ISSUER}/.well-known/openid-configuration", headers={"Origin": EVIL}, timeout=5)
+    d = r.json()
+    assert d["issuer"] == ISSUER and d["code_challenge_methods_supported"] == ["S256"], d
+    assert d.get("end_session_endpoint"), "no end_session_endpoint"
+    assert r.headers.get("Access-Control-Allow-Origin") in (EVIL, "*")
+    assert requests.get(d["jwks_uri"], headers={"Origin": EVIL}, timeout=5).headers.get("Access-Control-Allow-Origin") in (EVIL, "*")
+
+
+def case_idp_id_token_claims():
+    """IdP: real ID token for alice carries sub, name, email, aud=pail-local, RS256."""
+    claims = jwt.decode(Fx.alice_token, options={"verify_signature": False})
+    assert jwt.get_unverified_header(Fx.alice_token)["alg"] == "RS256"
+    assert (claims["sub"], claims["name"], claims["email"], claims["aud"], claims["iss"]) == \
+        ("alice", "alice", "alice@example.test", CLIENT_ID, ISSUER), claims
+
+
+def case_idp_silent_reauth():
+    """IdP: prompt=none with the IdP session gives a new code; without a session -> login_required."""
+    assert jwt.decode(login("carol", "--silent"), options={"verify_signature": False})["sub"] == "carol"
+    q = {"client_id": CLIENT_ID, "response_type": "code", "redirect_uri": "http://127.0.0.1:8080/callback", "scope": "openid",
+         "prompt": "none", "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
+    r = requests.get(f"{ISSUER}/auth?{urlencode(q)}", allow_redirects=False, timeout=5)
+    assert r.status_code in (302, 303) and "error=login_required" in r.headers["Location"], r.headers.get("Location")
+
+
+def case_idp_logout():
+    """IdP: RP-initiated logout (end_session + confirm) redirects to the app and ends the IdP session."""
+    login("dave", "--logout")  # login.mjs checks the redirect and that prompt=none then says login_required
+    login("dave", "--logout", "--redirect-uri", "http://127.0.0.1:8765/callback")
+
+
+def case_idp_token_cors():
+    """IdP: /token CORS only for the client's origins (preflight and POST)."""
+    pre = lambda origin: requests.options(f"{ISSUER}/token", timeout=5, headers={  # noqa: E731
+        "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert pre(ALLOWED).headers.get("Access-Control-Allow-Origin") == ALLOWED
+    assert "Access-Control-Allow-Origin" not in pre(EVIL).headers
+    grant = json.loads(login("alice", "--print", "code"))
+    form = {"grant_type": "authorization_code", "client_id": CLIENT_ID, **grant}
+    bad = requests.post(f"{ISSUER}/token", data=form, headers={"Origin": EVIL}, timeout=5)
+    assert bad.status_code == 400 and "Access-Control-Allow-Origin" not in bad.headers, bad.text
+    grant = json.loads(login("alice", "--print", "code"))
+    good = requests.post(f"{ISSUER}/token", data={**form, **grant}, headers={"Origin": ALLOWED}, timeout=5)
+    assert good.ok and good.headers.get("Access-Control-Allow-Origin") == ALLOWED and "id_token" in good.json(), good.text
+
+
+def case_idp_pkce_required():
+    """IdP: a code without its code_verifier (or with a wrong one) is refused."""
+    grant = json.loads(login("alice", "--print", "code"))
+    r = requests.post(f"{ISSUER}/token", timeout=5, data={"grant_type": "authorization_code", "client_id": CLIENT_ID, "code": grant["code"],
+                                                         "redirect_uri": grant["redirect_uri"], "code_verifier": "x" * 43})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant", r.text
+
+
+def case_idp_login_page_offline():
+    """IdP: the login page references no external (web font) URL."""
+    q = {"client_id": CLIENT_ID, "response_type": "code", "redirect_uri": "http://127.0.0.1:8080/callback", "scope": "openid",
+         "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
+    page = requests.get(f"{ISSUER}/auth?{urlencode(q)}", timeout=5).text
+    assert 'name="login"' in page and "googleapis" not in page and not re.search(r"https?://(?!127\.0\.0\.1)", page)
+
+
+# ---------------------------------------------------------------- STS cases
+
+def case_sts_real_token():
+    """STS: real alice token -> temporary credentials (XML: subject, audience, provider, ISO-8601 Z expiry)."""
+    body = {"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15", "RoleArn": ROLE,
+            "RoleSessionName": "alice-raw", "WebIdentityToken": Fx.alice_token}
+    r = requests.post(STS, data=body, timeout=10)
+    assert r.status_code == 200, r.text
+    for needle in ("<SubjectFromWebIdentityToken>alice<", f"<Audience>{CLIENT_ID}<", "<Provider>", "<AccessKeyId>ASIA",
+                   "assumed-role/pail-web-user/alice-raw"):
+        assert needle in r.text, needle
+    assert re.search(r"<Expiration>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ</Expiration>", r.text), r.text
+    ident = sts_client(aws_access_key_id=Fx.alice["AccessKeyId"], aws_secret_access_key=Fx.alice["SecretAccessKey"],
+                       aws_session_token=Fx.alice["SessionToken"]).get_caller_identity()
+    assert ident["Arn"].endswith("assumed-role/pail-web-user/alice-selftest"), ident
+
+
+def bad_token_case(token, *codes):
+    expect_error(lambda: assume(token), *codes)
+
+
+def case_sts_tampered_signature():
+    """STS: real token with a modified payload (signature no longer matches) -> InvalidIdentityToken."""
+    head, payload, sig = Fx.alice_token.split(".")
+    claims = jwt.utils.base64url_decode(payload + "=" * (-len(payload) % 4))
+    forged = jwt.utils.base64url_encode(claims.replace(b'"sub":"alice"', b'"sub":"bob"')).decode()
+    bad_token_case(f"{head}.{forged}.{sig}", "InvalidIdentityToken")
+
+
+def case_sts_forged_other_key():
+    """STS: token signed with another RSA key under the IdP's kid -> InvalidIdentityToken."""
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    bad_token_case(mint(key=other), "InvalidIdentityToken")
+    bad_token_case(mint(key=other, kid="unknown-kid"), "InvalidIdentityToken")
+
+
+def case_sts_expired_token():
+    """STS: expired (correctly signed) token -> ExpiredTokenException (AWS's code)."""
+    now = int(time.time())
+    bad_token_case(mint(iat=now - 7200, exp=now - 3600), "ExpiredTokenException")
+
+
+def case_sts_wrong_audience():
+    """STS: token for another client id -> InvalidIdentityToken."""
+    bad_token_case(mint(aud="someone-else"), "InvalidIdentityToken")
+
+
+def case_sts_unknown_issuer():
+    """STS: token from an issuer with no IAM OIDC provider -> InvalidIdentityToken."""
+    bad_token_case(mint(iss="http://127.0.0.1:1"), "InvalidIdentityToken")
+
+
+def case_sts_alg_none():
+    """STS: unsigned alg=none token -> InvalidIdentityToken."""
+    bad_token_case(jwt.encode({"iss": ISSUER, "sub": "alice", "aud": CLIENT_ID, "exp": int(time.time()) + 600,
+                               "iat": int(time.time())}, None, algorithm="none"), "InvalidIdentityToken")
+
+
+def case_sts_hs256_with_public_key():
+    """STS: HS256 token (alg confusion) -> InvalidIdentityToken."""
+    bad_token_case(mint(key="not-the-rsa-key-but-a-shared-secret-of-some-length", alg="HS256"), "InvalidIdentityToken")
+
+
+def case_sts_validation():
+    """STS: bad RoleSessionName, DurationSeconds below PAIL_STS_MIN_DURATION or above 3600 -> ValidationError."""
+    expect_error(lambda: assume(Fx.alice_token, session="a"), "ValidationError")
+    expect_error(lambda: assume(Fx.alice_token, session="no spaces allowed"), "ValidationError")
+    if MIN_DURATION > 1:
+        expect_error(lambda: assume(Fx.alice_token, duration=MIN_DURATION - 1), "ValidationError")
+    expect_error(lambda: assume(Fx.alice_token, duration=3601), "ValidationError")
+    assert assume(Fx.alice_token, duration=max(MIN_DURATION, 900))["AccessKeyId"].startswith("ASIA")
+
+
+def case_sts_cors():
+    """STS: preflight and POST from an allowed origin get CORS headers; other origins do not."""
+    pre = requests.options(STS, timeout=5, headers={"Origin": ALLOWED, "Access-Control-Request-Method": "POST",
+                                                    "Access-Control-Request-Headers": "content-type,amz-sdk-invocation-id"})
+    assert pre.status_code == 200 and pre.headers.get("Access-Control-Allow-Origin") == ALLOWED, pre.headers
+    assert "POST" in pre.headers.get("Access-Control-Allow-Methods", "") and pre.headers.get("Access-Control-Allow-Headers")
+    body = {"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15", "RoleArn": ROLE, "RoleSessionName": "cors",
+            "WebIdentityToken": Fx.alice_token}
+    post = requests.post(STS, data=body, headers={"Origin": ALLOWED}, timeout=10)
+    assert post.ok and post.headers.get("Access-Control-Allow-Origin") == ALLOWED, post.headers
+    assert "x-amz-request-id" in post.headers.get("Access-Control-Expose-Headers", "").lower()
+    err = requests.post(STS, data={**body, "WebIdentityToken": "x"}, headers={"Origin": ALLOWED}, timeout=10)
+    assert err.status_code == 400 and err.headers.get("Access-Control-Allow-Origin") == ALLOWED, "errors must be readable too"
+    evil = requests.options(STS, timeout=5, headers={"Origin": EVIL, "Access-Control-Request-Method": "POST"})
+    assert evil.status_code == 403 and "Access-Control-Allow-Origin" not in evil.headers
+    assert "Access-Control-Allow-Origin" not in requests.post(STS, data=body, headers={"Origin": EVIL}, timeout=10).headers
+
+
+# ---------------------------------------------------------------- S3 cases
+
+def case_s3_alice_own_prefix():
+    """S3: alice can put/list/head/get/delete under users/alice/."""
+    s3, key = s3_for(Fx.alice), "users/alice/dir/hello.txt"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"hello", Metadata={"description": "greeting"})
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="users/alice/", Delimiter="/")
+    assert [p["Prefix"] for p in listed.get("CommonPrefixes", [])] == ["users/alice/dir/"], listed
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix="users/alice/dir/")["KeyCount"] == 1
+    assert s3.head_object(Bucket=BUCKET, Key=key)["Metadata"] == {"description": "greeting"}
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"hello"
+    s3.delete_object(Bucket=BUCKET, Key=key)
+    assert error_code(lambda: s3.head_object(Bucket=BUCKET, Key=key)) in ("404", "NoSuchKey")
+
+
+def case_s3_alice_multipart():
+    """S3: alice can run a multipart upload (create/upload part/list/complete, abort) in her prefix."""
+    s3, key = s3_for(Fx.alice), "users/alice/big.bin"
+    up = s3.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+    part = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=up, PartNumber=1, Body=b"a" * (5 * 1024 * 1024))
+    assert s3.list_parts(Bucket=BUCKET, Key=key, UploadId=up)["Parts"][0]["PartNumber"] == 1
+    assert any(u["Key"] == key for u in s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/alice/").get("Uploads", []))
+    s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=up,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert s3.head_object(Bucket=BUCKET, Key=key)["ContentLength"] == 5 * 1024 * 1024
+    up2 = s3.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+    s3.abort_multipart_upload(Bucket=BUCKET, Key=key, UploadId=up2)
+    s3.delete_object(Bucket=BUCKET, Key=key)
+    expect_error(lambda: s3.list_multipart_uploads(Bucket=BUCKET), "AccessDenied")
+
+
+def case_s3_alice_denied_bob_prefix():
+    """S3: alice is denied put/get/list/delete under users/bob/."""
+    s3 = s3_for(Fx.alice)
+    expect_error(lambda: s3.put_object(Bucket=BUCKET, Key="users/bob/evil.txt", Body=b"x"), "AccessDenied")
+    expect_error(lambda: s3.get_object(Bucket=BUCKET, Key="users/bob/secret.txt"), "AccessDenied")
+    expect_error(lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="users/bob/"), "AccessDenied")
+    expect_error(lambda: s3.delete_object(Bucket=BUCKET, Key="users/bob/secret.txt"), "AccessDenied")
+    assert s3_for(Fx.bob).get_object(Bucket=BUCKET, Key="users/bob/secret.txt")["Body"].read() == b"bob's"
+
+
+def case_s3_alice_denied_bucket_root():
+    """S3: alice is denied listing the bucket root, other prefixes, and users/ itself."""
+    s3 = s3_for(Fx.alice)
+    expect_error(lambda: s3.list_objects_v2(Bucket=BUCKET), "AccessDenied")
+    expect_error(lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="users/"), "AccessDenied")
+    expect_error(lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="users/alice"), "AccessDenied")  # would match users/alice2/
+    expect_error(lambda: s3.list_buckets(), "AccessDenied")
+
+
+def case_s3_prefix_header_is_not_s3_prefix():
+    """S3: a `prefix` *header* on a root listing does not satisfy the s3:prefix condition."""
+    r = signed("GET", f"{S3}/{BUCKET}", Fx.alice, headers={"prefix": "users/alice/"})
+    assert r.status_code == 403 and xml_code(r) == "AccessDenied", r.text
+
+
+def case_s3_policy_variable_is_literal():
+    """S3: user "ali.e" (regex-looking sub) cannot reach users/alice/ (policy variables are literal)."""
+    creds = assume(login("ali.e"), "ali.e")
+    s3 = s3_for(creds)
+    expect_error(lambda: s3.get_object(Bucket=BUCKET, Key="users/alice/cors.txt"), "AccessDenied")
+    expect_error(lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="users/alice/"), "AccessDenied")
+    s3.put_object(Bucket=BUCKET, Key="users/ali.e/ok.txt", Body=b"ok")
+
+
+def case_s3_copy_needs_read_on_source():
+    """S3: CopyObject needs s3:GetObject on the source: alice copies her own object, not bob's."""
+    s3 = s3_for(Fx.alice)
+    s3.copy_object(Bucket=BUCKET, Key="users/alice/copy.txt", CopySource={"Bucket": BUCKET, "Key": "users/alice/cors.txt"})
+    expect_error(lambda: s3.copy_object(Bucket=BUCKET, Key="users/alice/stolen.txt",
+                                        CopySource={"Bucket": BUCKET, "Key": "users/bob/secret.txt"}), "AccessDenied")
+
+
+def case_s3_delete_objects():
+    """S3: DeleteObjects works on alice's keys and deletes nothing when a key of bob's is listed."""
+    s3 = s3_for(Fx.alice)
+    for k in ("users/alice/m1", "users/alice/m2"):
+        s3.put_object(Bucket=BUCKET, Key=k, Body=b"m")
+    r = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "users/alice/m1"}, {"Key": "users/bob/secret.txt"}]})
+    assert {e["Key"] for e in r.get("Errors", [])} >= {"users/bob/secret.txt"} and not r.get("Deleted"), r
+    r = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "users/alice/m1"}, {"Key": "users/alice/m2"}]})
+    assert sorted(d["Key"] for d in r["Deleted"]) == ["users/alice/m1", "users/alice/m2"] and not r.get("Errors"), r
+    assert s3_for(Fx.bob).head_object(Bucket=BUCKET, Key="users/bob/secret.txt")["ContentLength"] == 5
+
+
+def case_s3_presigned_urls():
+    """S3: presigned GET/PUT work in alice's prefix; tampered, expired or bob's-object URLs are refused."""
+    s3 = s3_for(Fx.alice)
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "users/alice/cors.txt",
+                                                           "ResponseContentDisposition": "attachment; filename=\"a b.txt\""}, ExpiresIn=60)
+    r = requests.get(url, headers={"Origin": ALLOWED}, timeout=5)
+    assert r.status_code == 200 and r.content == b"x" and r.headers.get("Access-Control-Allow-Origin") == ALLOWED, r.text
+    assert r.headers.get("Content-Disposition") == 'attachment; filename="a b.txt"', r.headers
+    put = s3.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "users/alice/presigned put.txt"}, ExpiresIn=60)
+    assert requests.put(put, data=b"via url", timeout=5).status_code == 200
+    assert s3.get_object(Bucket=BUCKET, Key="users/alice/presigned put.txt")["Body"].read() == b"via url"
+    assert xml_code(requests.get(url.replace("cors.txt", "copy.txt"), timeout=5)) == "SignatureDoesNotMatch"
+    bobs = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "users/bob/secret.txt"}, ExpiresIn=60)
+    assert xml_code(requests.get(bobs, timeout=5)) == "AccessDenied"
+    expired = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "users/alice/cors.txt"}, ExpiresIn=1)
+    time.sleep(2)
+    r = requests.get(expired, timeout=5)
+    assert r.status_code == 403 and xml_code(r) == "AccessDenied" and "expired" in r.text, r.text
+
+
+def case_s3_unsigned_denied():
+    """S3: unsigned GET of an object and of the bucket -> 403 AccessDenied (not 500)."""
+    for url in (f"{S3}/{BUCKET}/users/alice/cors.txt", f"{S3}/{BUCKET}", f"{S3}/"):
+        r = requests.get(url, timeout=5)
+        assert r.status_code == 403 and xml_code(r) == "AccessDenied", (url, r.status_code, r.text[:200])
+
+
+def case_s3_clock_skew():
+    """S3: X-Amz-Date 20 minutes off -> RequestTimeTooSkewed."""
+    from datetime import datetime, timedelta, timezone
+    when = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=20)
+    r = signed("GET", f"{S3}/{BUCKET}/users/alice/cors.txt", Fx.alice, when=when)
+    assert xml_code(r) == "RequestTimeTooSkewed", r.text
+    when = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(minutes=10)
+    assert signed("GET", f"{S3}/{BUCKET}/users/alice/cors.txt", Fx.alice, when=when).status_code == 200, "10 min is within AWS's 15"
+
+
+def case_s3_payload_hash_mismatch():
+    """S3: body differs from the signed x-amz-content-sha256 -> XAmzContentSHA256Mismatch; UNSIGNED-PAYLOAD passes."""
+    url = f"{S3}/{BUCKET}/users/alice/hash.txt"
+    r = signed("PUT", url, Fx.alice, body=b"what was signed", send_body=b"what was sent!!")
+    assert r.status_code == 400 and xml_code(r) == "XAmzContentSHA256Mismatch", r.text
+    r = signed("PUT", url, Fx.alice, body=b"fine", headers={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"})
+    assert r.status_code == 200, r.text
+    assert hashlib.md5(b"fine").hexdigest() in r.headers.get("ETag", "")
+
+
+def case_s3_expired_session():
+    """S3: requests with expired STS session credentials -> ExpiredToken.
+
+    Waits for a real expiry: uses the running adapter if PAIL_STS_MIN_DURATION <= 2, otherwise a
+    private adapter instance (same code, PAIL_STS_MIN_DURATION=2) on free ports."""
+    with short_lived_adapter() as (s3_url, sts_url):
+        creds = assume(Fx.alice_token, "short", duration=2, endpoint=sts_url)
+        s3 = s3_for(creds, endpoint=s3_url)
+        s3.put_object(Bucket=BUCKET, Key="users/alice/short.txt", Body=b"x")
+        time.sleep(3)
+        expect_error(lambda: s3.get_object(Bucket=BUCKET, Key="users/alice/short.txt"), "ExpiredToken")
+        renewed = s3_for(assume(Fx.alice_token, "renewed", duration=2, endpoint=sts_url), endpoint=s3_url)
+        assert renewed.get_object(Bucket=BUCKET, Key="users/alice/short.txt")["Body"].read() == b"x"
+
+
+@contextlib.contextmanager
+def short_lived_adapter():
+    if MIN_DURATION <= 2:
+        yield S3, STS
+        return
+    s3_port, sts_port = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "S3_PORT": str(s3_port), "STS_PORT": str(sts_port), "PAIL_STS_MIN_DURATION": "2",
+               "PAIL_STACK_DIR": tmp, "IDP_ISSUER": ISSUER, "PAIL_BUCKET": BUCKET}
+        with open(Path(tmp) / "adapter.log", "w") as log:
+            proc = subprocess.Popen([sys.executable, str(STACK / "s3" / "adapter.py")], env=env, stdout=log, stderr=log)
+        try:
+            for _ in range(100):
+                with contextlib.suppress(requests.ConnectionError):
+                    requests.get(f"http://127.0.0.1:{sts_port}/", timeout=1)
+                    break
+                time.sleep(0.1)
+            yield f"http://127.0.0.1:{s3_port}", f"http://127.0.0.1:{sts_port}"
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+def preflight(origin, method="PUT", key="users/alice/cors.txt",
+              headers="authorization,x-amz-date,x-amz-content-sha256,x-amz-security-token,x-amz-meta-description,amz-sdk-invocation-id"):
+    return requests.options(f"{S3}/{BUCKET}/{key}", timeout=5, headers={
+        "Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers})
+
+
+def case_s3_cors_preflight_allowed():
+    """S3 CORS: preflight on an existing object from an allowed origin -> 200 with the allow headers."""
+    for method in ("PUT", "GET", "HEAD", "DELETE"):
+        r = preflight(ALLOWED, method)
+        assert r.status_code == 200, (method, r.status_code, r.text)
+        h = r.headers
+        assert h.get("Access-Control-Allow-Origin") == ALLOWED and method in h.get("Access-Control-Allow-Methods", ""), h
+        assert "x-amz-meta-description" in h.get("Access-Control-Allow-Headers", "") and h.get("Access-Control-Max-Age") == "3000", h
+        assert "Origin" in h.get("Vary", ""), h
+
+
+def case_s3_cors_preflight_denied():
+    """S3 CORS: preflight from a disallowed origin (or a method not in the rule) -> 403."""
+    r = preflight(EVIL)
+    assert r.status_code == 403 and "Access-Control-Allow-Origin" not in r.headers and xml_code(r) == "AccessForbidden", r.text
+    assert preflight(ALLOWED, method="PATCH").status_code == 403
+
+
+def case_s3_cors_expose_headers_on_head():
+    """S3 CORS: HEAD from an allowed origin exposes ETag and x-amz-meta-description; other origins get no CORS headers."""
+    s3 = s3_for(Fx.alice)
+    seen = {}
+
+    def capture(http_response, **_):
+        seen.update(http_response.headers)
+    s3.meta.events.register("before-sign.s3.HeadObject", lambda request, **_: request.headers.__setitem__("Origin", ALLOWED))
+    s3.meta.events.register("after-call.s3.HeadObject", capture)
+    s3.head_object(Bucket=BUCKET, Key="users/alice/cors.txt")
+    exposed = [x.strip().lower() for x in seen.get("Access-Control-Expose-Headers", "").split(",")]
+    assert seen.get("Access-Control-Allow-Origin") == ALLOWED and "etag" in exposed and "x-amz-meta-description" in exposed, seen
+    r = signed("HEAD", f"{S3}/{BUCKET}/users/alice/cors.txt", Fx.alice, headers={"Origin": EVIL})
+    assert r.status_code == 200 and not any(k.lower().startswith("access-control-") for k in r.headers), r.headers
+
+
+def case_s3_cors_on_errors():
+    """S3 CORS: an AccessDenied answer to an allowed origin still carries CORS headers (the app can read it)."""
+    r = signed("GET", f"{S3}/{BUCKET}/users/bob/secret.txt", Fx.alice, headers={"Origin": ALLOWED})
+    assert r.status_code == 403 and r.headers.get("Access-Control-Allow-Origin") == ALLOWED, r.headers
+
+
+# ---------------------------------------------------------------- runner
+
+def main():
+    try:
+        setup()
+    except Exception as e:
+        print(f"FAIL  setup (is the stack up? run stack/up): {e}")
+        return 1
+    cases = [(n, f) for n, f in globals().items() if n.startswith("case_")]
+    failed = 0
+    for name, fn in cases:
+        t0 = time.monotonic()
+        try:
+            fn()
+            status, detail = "PASS", ""
+        except Exception as e:
+            failed += 1
+            status, detail = "FAIL", f"  -> {type(e).__name__}: {e}"
+            if os.environ.get("SELFTEST_TRACEBACK"):
+                traceback.print_exc()
+        print(f"{status}  {fn.__doc__.strip().splitlines()[0]}  ({time.monotonic() - t0:.1f}s){detail}", flush=True)
+    print(f"{len(cases) - failed}/{len(cases)} passed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
