@@ -1,0 +1,249 @@
+//! The conversation with the OpenID provider: discovery (+ JWKS), the authorization request,
+//! the code exchange and the ID-token verification.
+//!
+//! Generic over `openidconnect`'s [`AsyncHttpClient`], so the browser passes its fetch client
+//! and the host tests pass recorded responses.
+
+use openidconnect::{
+    AccessTokenHash, AsyncHttpClient, AuthenticationFlow, AuthorizationCode, CsrfToken,
+    EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, LogoutRequest, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PostLogoutRedirectUrl, RequestTokenError, Scope,
+    SignatureVerificationError,
+    core::{CoreAuthPrompt, CoreClient, CoreErrorResponseType, CoreIdToken, CoreResponseType},
+};
+use openidconnect::{ClaimsVerificationError, DiscoveryError, ProviderMetadataWithLogout};
+use openidconnect::{IdTokenClaims, StandardErrorResponse, TokenResponse};
+use url::Url;
+
+use super::{AuthError, Callback, IdTokenJwt, Identity, PendingLogin, SignIn};
+use crate::config::OidcConfig;
+
+type OidcClient = CoreClient<
+    EndpointSet,      // authorization endpoint: always in discovery
+    EndpointNotSet,   // device authorization
+    EndpointNotSet,   // introspection
+    EndpointNotSet,   // revocation
+    EndpointMaybeSet, // token endpoint
+    EndpointMaybeSet, // userinfo
+>;
+
+/// A discovered provider, ready to start and finish sign-ins.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    client: OidcClient,
+    issuer: String,
+    end_session: Option<EndSessionUrl>,
+    extra_scopes: Vec<String>,
+}
+
+impl Provider {
+    /// Fetches the discovery document and the JWKS. `openidconnect` checks that the document's
+    /// `issuer` is exactly the configured one (OIDC Discovery §4.3).
+    pub async fn discover<C>(config: &OidcConfig, http: &C) -> Result<Self, AuthError>
+    where
+        C: for<'c> AsyncHttpClient<'c>,
+    {
+        let issuer = config.issuer.to_string();
+        let metadata = ProviderMetadataWithLogout::discover_async(config.issuer.clone(), http)
+            .await
+            .map_err(|e| discovery_error(&issuer, e))?;
+        let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+        let client = CoreClient::from_provider_metadata(metadata, config.client_id.clone(), None)
+            .set_redirect_uri(config.redirect_uri.clone());
+        Ok(Self { client, issuer, end_session, extra_scopes: config.extra_scopes.clone() })
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The authorization URL to send the browser to, and the record to keep until it returns.
+    /// `silent` asks for `prompt=none` (restore an existing provider session, no UI).
+    pub fn begin_login(&self, return_to: &str, silent: bool) -> (Url, PendingLogin) {
+        let (challenge, pkce_verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut request = self
+            .client
+            .authorize_url(
+                AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .set_pkce_challenge(challenge)
+            .add_scopes(self.extra_scopes.iter().cloned().map(Scope::new));
+        if silent {
+            request = request.add_prompt(CoreAuthPrompt::None);
+        }
+        let (url, state, nonce) = request.url();
+        let pending = PendingLogin {
+            state,
+            nonce,
+            pkce_verifier,
+            return_to: super::pending::safe_return_path(return_to),
+            silent,
+        };
+        (url, pending)
+    }
+
+    /// Finishes a sign-in: checks `state` (and `iss` when sent), exchanges the code with the PKCE
+    /// verifier, and verifies the ID token (signature against the JWKS, `iss`, `aud`, `exp`,
+    /// `nonce`, and `at_hash` when present).
+    pub async fn complete_login<C>(
+        &self,
+        pending: PendingLogin,
+        callback: Callback,
+        http: &C,
+    ) -> Result<SignIn, AuthError>
+    where
+        C: for<'c> AsyncHttpClient<'c>,
+    {
+        let (code, state, iss) = match callback {
+            Callback::Error { error, .. } if pending.silent && is_interaction_needed(&error) => {
+                return Err(AuthError::LoginRequired);
+            }
+            Callback::Error { error, description, state } => {
+                // An error for another sign-in is still an unverified response: say so.
+                if state.as_deref().is_some_and(|s| !pending.state_matches(s)) {
+                    return Err(AuthError::StateMismatch);
+                }
+                return Err(AuthError::Refused { error, description });
+            }
+            Callback::Code { code, state, iss } => (code, state, iss),
+        };
+        if !pending.state_matches(&state) {
+            return Err(AuthError::StateMismatch);
+        }
+        if let Some(got) = iss {
+            if got != self.issuer {
+                return Err(AuthError::IssuerMismatch { expected: self.issuer.clone(), got });
+            }
+        }
+
+        let response = self
+            .client
+            .exchange_code(AuthorizationCode::new(code))
+            .map_err(|e| AuthError::DiscoveryInvalid {
+                issuer: self.issuer.clone(),
+                detail: e.to_string(),
+            })?
+            .set_pkce_verifier(pending.pkce_verifier)
+            .request_async(http)
+            .await
+            .map_err(token_error)?;
+
+        let id_token = response.id_token().ok_or(AuthError::NoIdToken)?;
+        let verifier = self.client.id_token_verifier();
+        let claims = id_token.claims(&verifier, &pending.nonce).map_err(claims_error)?;
+        if let Some(expected) = claims.access_token_hash() {
+            let alg = id_token.signing_alg().map_err(|e| rejected(e.to_string()))?;
+            let key = id_token.signing_key(&verifier).map_err(|e| rejected(e.to_string()))?;
+            let actual = AccessTokenHash::from_token(response.access_token(), alg, key)
+                .map_err(|e| rejected(e.to_string()))?;
+            if actual != *expected {
+                return Err(rejected("at_hash does not match the access token".into()));
+            }
+        }
+        Ok(SignIn {
+            id_token: IdTokenJwt::new(id_token.to_string()),
+            identity: identity_from(claims),
+            return_to: pending.return_to,
+        })
+    }
+
+    /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), when the provider has an
+    /// `end_session_endpoint`.
+    pub fn logout_url(&self, id_token: &IdTokenJwt, post_logout: &Url) -> Option<Url> {
+        let endpoint = self.end_session.clone()?;
+        let request = LogoutRequest::from(endpoint)
+            .set_client_id(self.client.client_id().clone())
+            .set_post_logout_redirect_uri(PostLogoutRedirectUrl::from_url(post_logout.clone()));
+        // The hint lets the provider skip "which account?"; it is the same token STS saw.
+        let request = match id_token.secret().parse::<CoreIdToken>() {
+            Ok(hint) => request.set_id_token_hint(&hint),
+            Err(_) => request,
+        };
+        Some(request.http_get_url())
+    }
+}
+
+fn identity_from<AC, GC>(claims: &IdTokenClaims<AC, GC>) -> Identity
+where
+    AC: openidconnect::AdditionalClaims,
+    GC: openidconnect::GenderClaim,
+{
+    let exp_ms = claims.expiration().timestamp_millis();
+    Identity {
+        issuer: claims.issuer().to_string(),
+        sub: claims.subject().to_string(),
+        name: claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.to_string())
+            .or_else(|| claims.preferred_username().map(|u| u.to_string())),
+        email: claims.email().map(|e| e.to_string()),
+        expires_at_ms: u64::try_from(exp_ms).unwrap_or(0),
+    }
+}
+
+/// `prompt=none` answers that mean "the user must interact" (OIDC Core §3.1.2.6).
+fn is_interaction_needed(error: &str) -> bool {
+    matches!(
+        error,
+        "login_required" | "interaction_required" | "consent_required" | "account_selection_required"
+    )
+}
+
+fn rejected(reason: String) -> AuthError {
+    AuthError::IdTokenRejected { reason }
+}
+
+fn discovery_error<E: std::error::Error>(issuer: &str, e: DiscoveryError<E>) -> AuthError {
+    let issuer = issuer.to_owned();
+    match e {
+        DiscoveryError::Request(e) => AuthError::ProviderUnreachable { issuer, detail: e.to_string() },
+        DiscoveryError::Response(status, _, _) => AuthError::DiscoveryInvalid {
+            issuer,
+            detail: format!("HTTP {status} for the discovery document or the JWKS"),
+        },
+        DiscoveryError::Validation(detail) => AuthError::DiscoveryInvalid { issuer, detail },
+        other => AuthError::DiscoveryInvalid { issuer, detail: other.to_string() },
+    }
+}
+
+fn token_error<E: std::error::Error>(
+    e: RequestTokenError<E, StandardErrorResponse<CoreErrorResponseType>>,
+) -> AuthError {
+    match e {
+        RequestTokenError::ServerResponse(r) => AuthError::TokenRefused {
+            detail: match r.error_description() {
+                Some(d) => format!("{} ({d})", r.error()),
+                None => r.error().to_string(),
+            },
+        },
+        RequestTokenError::Request(e) => AuthError::TokenEndpointUnreachable { detail: e.to_string() },
+        RequestTokenError::Parse(e, _) => AuthError::TokenRefused { detail: e.to_string() },
+        RequestTokenError::Other(d) => AuthError::TokenRefused { detail: d },
+    }
+}
+
+fn claims_error(e: ClaimsVerificationError) -> AuthError {
+    use ClaimsVerificationError as C;
+    use SignatureVerificationError as S;
+    let reason = match e {
+        C::Expired(_) => "it has expired".to_owned(),
+        C::InvalidAudience(_) => "it was issued for another client (aud)".to_owned(),
+        C::InvalidIssuer(_) => "it was issued by another issuer (iss)".to_owned(),
+        C::InvalidNonce(_) => "its nonce does not match this sign-in (replay?)".to_owned(),
+        C::SignatureVerification(S::NoMatchingKey) => {
+            "it is signed with a key the provider does not publish (kid not in JWKS)".to_owned()
+        }
+        C::SignatureVerification(S::NoSignature) => "it is not signed (alg none)".to_owned(),
+        C::SignatureVerification(S::DisallowedAlg(a) | S::UnsupportedAlg(a)) => {
+            format!("it is signed with an algorithm that is not allowed ({a})")
+        }
+        C::SignatureVerification(S::CryptoError(_)) => {
+            "its signature does not verify (tampered or forged)".to_owned()
+        }
+        other => other.to_string(),
+    };
+    AuthError::IdTokenRejected { reason }
+}

@@ -1,0 +1,495 @@
+//! The app's settings: read once at start-up into [`AppConfig`], or a list of [`ConfigError`]s
+//! that each name the setting and what is wrong with it.
+//!
+//! Parsing is a pure function of a lookup (`&str -> Option<String>`) and the page's origin, so
+//! it is tested on the host. Where the values come from is decided at the edge: today the
+//! build-time environment ([`build_time_lookup`], filled from `.env` by `build.rs`).
+
+use std::time::Duration;
+
+use openidconnect::{ClientId, IssuerUrl, RedirectUrl};
+use url::Url;
+
+/// Every setting, with its documentation; `.env.example` mirrors this table.
+pub const SETTINGS: &[Setting] = &[
+    Setting::required("PAIL_OIDC_ISSUER", "Issuer URL of the OpenID provider"),
+    Setting::required("PAIL_OIDC_CLIENT_ID", "Client id of this app at the provider"),
+    Setting::optional("PAIL_OIDC_REDIRECT_URI", "Where the provider sends the user back"),
+    Setting::optional("PAIL_OIDC_POST_LOGOUT_REDIRECT_URI", "Where sign-out returns to"),
+    Setting::optional("PAIL_OIDC_SCOPES", "Space-separated scopes (must include openid)"),
+    Setting::required("PAIL_AWS_REGION", "AWS region of the bucket and of STS"),
+    Setting::required("PAIL_ROLE_ARN", "IAM role assumed with the ID token"),
+    Setting::optional("PAIL_SESSION_DURATION_SECONDS", "Lifetime of the STS credentials"),
+    Setting::optional("PAIL_STS_ENDPOINT", "Custom STS endpoint (S3-compatible stores, tests)"),
+    Setting::required("PAIL_S3_BUCKET", "Bucket holding the users' files"),
+    Setting::optional("PAIL_S3_ENDPOINT", "Custom S3 endpoint (S3-compatible stores, tests)"),
+    Setting::optional("PAIL_S3_FORCE_PATH_STYLE", "true to address the bucket in the path"),
+    Setting::optional("PAIL_PREFIX_TEMPLATE", "Each user's home prefix; {sub} is their id"),
+];
+
+/// One setting's name and meaning.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    pub key: &'static str,
+    pub required: bool,
+    pub meaning: &'static str,
+}
+
+impl Setting {
+    const fn required(key: &'static str, meaning: &'static str) -> Self {
+        Self { key, required: true, meaning }
+    }
+    const fn optional(key: &'static str, meaning: &'static str) -> Self {
+        Self { key, required: false, meaning }
+    }
+}
+
+/// The validated settings. Built once; handed out through a context by the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppConfig {
+    pub oidc: OidcConfig,
+    pub aws: AwsConfig,
+    pub s3: S3Config,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OidcConfig {
+    pub issuer: IssuerUrl,
+    pub client_id: ClientId,
+    pub redirect_uri: RedirectUrl,
+    pub post_logout_redirect_uri: Url,
+    /// Scopes besides `openid`, which is always requested.
+    pub extra_scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AwsConfig {
+    pub region: String,
+    pub role_arn: String,
+    pub session_duration: Duration,
+    pub sts_endpoint: Option<Url>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct S3Config {
+    pub bucket: String,
+    pub endpoint: Option<Url>,
+    pub force_path_style: bool,
+    pub prefix_template: PrefixTemplate,
+}
+
+/// A user's home prefix with `{sub}` standing for the subject of their ID token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixTemplate(String);
+
+impl PrefixTemplate {
+    pub const DEFAULT: &'static str = "users/{sub}/";
+
+    pub fn parse(template: &str) -> Result<Self, String> {
+        if !template.contains("{sub}") {
+            return Err("must contain {sub}, so that each user gets a prefix of their own".into());
+        }
+        if template.starts_with('/') {
+            return Err("must not start with '/' (S3 keys have no leading slash)".into());
+        }
+        if !template.ends_with('/') {
+            return Err("must end with '/', e.g. users/{sub}/".into());
+        }
+        let rest = template.replace("{sub}", "");
+        if rest.contains('{') || rest.contains('}') {
+            return Err("only the placeholder {sub} is known".into());
+        }
+        Ok(Self(template.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What is wrong with one setting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {problem}")]
+pub struct ConfigError {
+    pub key: &'static str,
+    pub problem: String,
+}
+
+const MIN_SESSION: u64 = 60;
+const MAX_SESSION: u64 = 43_200;
+
+impl AppConfig {
+    /// Validates every setting at once, so the user sees all problems together.
+    ///
+    /// `origin` is the page's origin (`https://files.example.com`); the redirect URIs default to
+    /// paths under it.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        origin: &str,
+    ) -> Result<Self, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let mut fail = |key: &'static str, problem: String| {
+            errors.push(ConfigError { key, problem });
+        };
+        // Blank values count as unset, as in most .env tooling.
+        let get = |key: &str| lookup(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let issuer = match get("PAIL_OIDC_ISSUER") {
+            None => {
+                fail("PAIL_OIDC_ISSUER", missing("e.g. https://login.example.com"));
+                None
+            }
+            Some(v) => match parse_web_url(&v) {
+                Ok(url) => IssuerUrl::from_url(url).into(),
+                Err(p) => {
+                    fail("PAIL_OIDC_ISSUER", p);
+                    None
+                }
+            },
+        };
+        let client_id = get("PAIL_OIDC_CLIENT_ID").map(ClientId::new);
+        if client_id.is_none() {
+            fail("PAIL_OIDC_CLIENT_ID", missing("the id of this app's public client"));
+        }
+        let redirect_uri = match get("PAIL_OIDC_REDIRECT_URI") {
+            None => Url::parse(origin).and_then(|o| o.join("/callback")).ok(),
+            Some(v) => match parse_web_url(&v) {
+                Ok(url) => Some(url),
+                Err(p) => {
+                    fail("PAIL_OIDC_REDIRECT_URI", p);
+                    None
+                }
+            },
+        }
+        .map(RedirectUrl::from_url);
+        let post_logout = match get("PAIL_OIDC_POST_LOGOUT_REDIRECT_URI") {
+            None => Url::parse(origin).and_then(|o| o.join("/")).ok(),
+            Some(v) => parse_web_url(&v)
+                .map_err(|p| fail("PAIL_OIDC_POST_LOGOUT_REDIRECT_URI", p))
+                .ok(),
+        };
+        let scopes = get("PAIL_OIDC_SCOPES").unwrap_or_else(|| "openid profile email".into());
+        let scopes: Vec<String> = scopes.split_whitespace().map(str::to_owned).collect();
+        if !scopes.iter().any(|s| s == "openid") {
+            fail("PAIL_OIDC_SCOPES", "must include openid".into());
+        }
+        let extra_scopes = scopes.into_iter().filter(|s| s != "openid").collect();
+
+        let region = get("PAIL_AWS_REGION");
+        match &region {
+            None => fail("PAIL_AWS_REGION", missing("e.g. eu-west-1")),
+            Some(r) if !is_region(r) => fail(
+                "PAIL_AWS_REGION",
+                format!("'{r}' is not a region name (lowercase letters, digits and '-')"),
+            ),
+            Some(_) => {}
+        }
+        let role_arn = get("PAIL_ROLE_ARN");
+        match &role_arn {
+            None => fail("PAIL_ROLE_ARN", missing("e.g. arn:aws:iam::123456789012:role/files")),
+            Some(a) if !is_role_arn(a) => fail(
+                "PAIL_ROLE_ARN",
+                format!("'{a}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+            ),
+            Some(_) => {}
+        }
+        let session_duration = match get("PAIL_SESSION_DURATION_SECONDS") {
+            None => Some(Duration::from_secs(3600)),
+            Some(v) => match v.parse::<u64>() {
+                Ok(s) if (MIN_SESSION..=MAX_SESSION).contains(&s) => Some(Duration::from_secs(s)),
+                _ => {
+                    fail(
+                        "PAIL_SESSION_DURATION_SECONDS",
+                        format!(
+                            "'{v}' must be a whole number of seconds from {MIN_SESSION} to \
+                             {MAX_SESSION} (AWS accepts 900 and up, within the role's maximum)"
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let sts_endpoint = optional_url(&get, "PAIL_STS_ENDPOINT", &mut fail);
+
+        let bucket = get("PAIL_S3_BUCKET");
+        match &bucket {
+            None => fail("PAIL_S3_BUCKET", missing("the bucket's name, e.g. acme-user-files")),
+            Some(b) => {
+                if let Err(p) = check_bucket_name(b) {
+                    fail("PAIL_S3_BUCKET", p);
+                }
+            }
+        }
+        let endpoint = optional_url(&get, "PAIL_S3_ENDPOINT", &mut fail);
+        let force_path_style = match get("PAIL_S3_FORCE_PATH_STYLE").as_deref() {
+            None | Some("false" | "0" | "no") => false,
+            Some("true" | "1" | "yes") => true,
+            Some(v) => {
+                fail("PAIL_S3_FORCE_PATH_STYLE", format!("'{v}' must be true or false"));
+                false
+            }
+        };
+        let template = get("PAIL_PREFIX_TEMPLATE").unwrap_or_else(|| PrefixTemplate::DEFAULT.into());
+        let prefix_template = PrefixTemplate::parse(&template)
+            .map_err(|p| fail("PAIL_PREFIX_TEMPLATE", format!("'{template}' {p}")))
+            .ok();
+
+        match (
+            issuer,
+            client_id,
+            redirect_uri,
+            post_logout,
+            region,
+            role_arn,
+            session_duration,
+            bucket,
+            prefix_template,
+        ) {
+            (
+                Some(issuer),
+                Some(client_id),
+                Some(redirect_uri),
+                Some(post_logout_redirect_uri),
+                Some(region),
+                Some(role_arn),
+                Some(session_duration),
+                Some(bucket),
+                Some(prefix_template),
+            ) if errors.is_empty() => Ok(Self {
+                oidc: OidcConfig {
+                    issuer,
+                    client_id,
+                    redirect_uri,
+                    post_logout_redirect_uri,
+                    extra_scopes,
+                },
+                aws: AwsConfig { region, role_arn, session_duration, sts_endpoint },
+                s3: S3Config { bucket, endpoint, force_path_style, prefix_template },
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn missing(hint: &str) -> String {
+    format!("is not set ({hint})")
+}
+
+fn optional_url(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &'static str,
+    fail: &mut impl FnMut(&'static str, String),
+) -> Option<Url> {
+    let value = get(key)?;
+    parse_web_url(&value).map_err(|p| fail(key, p)).ok()
+}
+
+/// An absolute http(s) URL; plain http only on the loopback interface, as browsers treat
+/// only loopback as a secure context.
+fn parse_web_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("'{value}' is not a URL ({e})"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(format!("'{value}' must use https (plain http is only allowed on loopback)")),
+        other => Err(format!("'{value}' has scheme '{other}'; use https")),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+}
+
+fn is_region(r: &str) -> bool {
+    r.len() <= 32
+        && r.contains('-')
+        && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn is_role_arn(arn: &str) -> bool {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    partition.starts_with("aws")
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty())
+}
+
+/// S3's general-purpose bucket naming rules.
+fn check_bucket_name(name: &str) -> Result<(), String> {
+    if !(3..=63).contains(&name.len()) {
+        return Err(format!("'{name}' must be 3 to 63 characters long"));
+    }
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+    {
+        return Err(format!("'{name}' may use only lowercase letters, digits, '.' and '-'"));
+    }
+    let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if !edge_ok(name.chars().next()) || !edge_ok(name.chars().last()) {
+        return Err(format!("'{name}' must start and end with a letter or digit"));
+    }
+    if name.contains("..") {
+        return Err(format!("'{name}' must not contain '..'"));
+    }
+    Ok(())
+}
+
+/// The settings baked into this build from `.env` / the build environment.
+pub fn build_time_lookup(key: &str) -> Option<String> {
+    macro_rules! baked {
+        ($($k:literal),* $(,)?) => {
+            match key {
+                $($k => option_env!($k),)*
+                _ => None,
+            }
+        };
+    }
+    baked!(
+        "PAIL_OIDC_ISSUER",
+        "PAIL_OIDC_CLIENT_ID",
+        "PAIL_OIDC_REDIRECT_URI",
+        "PAIL_OIDC_POST_LOGOUT_REDIRECT_URI",
+        "PAIL_OIDC_SCOPES",
+        "PAIL_AWS_REGION",
+        "PAIL_ROLE_ARN",
+        "PAIL_SESSION_DURATION_SECONDS",
+        "PAIL_STS_ENDPOINT",
+        "PAIL_S3_BUCKET",
+        "PAIL_S3_ENDPOINT",
+        "PAIL_S3_FORCE_PATH_STYLE",
+        "PAIL_PREFIX_TEMPLATE",
+    )
+    .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const ORIGIN: &str = "http://127.0.0.1:8080";
+
+    fn good() -> HashMap<&'static str, &'static str> {
+        HashMap::from([
+            ("PAIL_OIDC_ISSUER", "http://127.0.0.1:9090"),
+            ("PAIL_OIDC_CLIENT_ID", "pail-local"),
+            ("PAIL_AWS_REGION", "us-east-1"),
+            ("PAIL_ROLE_ARN", "arn:aws:iam::123456789012:role/pail-web-user"),
+            ("PAIL_S3_BUCKET", "pail-demo"),
+            ("PAIL_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("PAIL_STS_ENDPOINT", "http://127.0.0.1:9001"),
+            ("PAIL_S3_FORCE_PATH_STYLE", "true"),
+        ])
+    }
+
+    fn parse(map: &HashMap<&'static str, &'static str>) -> Result<AppConfig, Vec<ConfigError>> {
+        AppConfig::from_lookup(|k| map.get(k).map(|v| (*v).to_owned()), ORIGIN)
+    }
+
+    fn keys(errors: &[ConfigError]) -> Vec<&'static str> {
+        errors.iter().map(|e| e.key).collect()
+    }
+
+    #[test]
+    fn good_settings_parse_with_defaults() {
+        let cfg = parse(&good()).expect("valid");
+        assert_eq!(cfg.oidc.redirect_uri.as_str(), "http://127.0.0.1:8080/callback");
+        assert_eq!(cfg.oidc.post_logout_redirect_uri.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(cfg.oidc.extra_scopes, ["profile", "email"]);
+        assert_eq!(cfg.aws.session_duration, Duration::from_secs(3600));
+        assert_eq!(cfg.s3.prefix_template.as_str(), "users/{sub}/");
+        assert!(cfg.s3.force_path_style);
+        assert_eq!(cfg.s3.endpoint.as_ref().map(Url::as_str), Some("http://127.0.0.1:9000/"));
+    }
+
+    #[test]
+    fn every_missing_required_setting_is_named() {
+        let errors = parse(&HashMap::new()).expect_err("nothing set");
+        let required: Vec<_> = SETTINGS.iter().filter(|s| s.required).map(|s| s.key).collect();
+        assert_eq!(keys(&errors), required);
+        assert!(errors.iter().all(|e| e.problem.starts_with("is not set")));
+    }
+
+    #[test]
+    fn blank_values_count_as_missing() {
+        let mut map = good();
+        map.insert("PAIL_S3_BUCKET", "   ");
+        assert_eq!(keys(&parse(&map).expect_err("blank")), ["PAIL_S3_BUCKET"]);
+    }
+
+    #[test]
+    fn malformed_values_are_each_reported() {
+        let mut map = good();
+        map.insert("PAIL_OIDC_ISSUER", "login.example.com");
+        map.insert("PAIL_ROLE_ARN", "arn:aws:iam::123:role/x");
+        map.insert("PAIL_S3_BUCKET", "My_Bucket");
+        map.insert("PAIL_SESSION_DURATION_SECONDS", "90000");
+        map.insert("PAIL_S3_FORCE_PATH_STYLE", "maybe");
+        map.insert("PAIL_PREFIX_TEMPLATE", "users/");
+        let errors = parse(&map).expect_err("malformed");
+        assert_eq!(
+            keys(&errors),
+            [
+                "PAIL_OIDC_ISSUER",
+                "PAIL_ROLE_ARN",
+                "PAIL_SESSION_DURATION_SECONDS",
+                "PAIL_S3_BUCKET",
+                "PAIL_S3_FORCE_PATH_STYLE",
+                "PAIL_PREFIX_TEMPLATE"
+            ]
+        );
+        let text = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+        assert!(text.contains("'My_Bucket' may use only lowercase"), "{text}");
+        assert!(text.contains("must contain {sub}"), "{text}");
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback() {
+        let mut map = good();
+        map.insert("PAIL_OIDC_ISSUER", "http://login.example.com");
+        let errors = parse(&map).expect_err("http");
+        assert!(errors[0].problem.contains("must use https"), "{errors:?}");
+    }
+
+    #[test]
+    fn scopes_must_include_openid() {
+        let mut map = good();
+        map.insert("PAIL_OIDC_SCOPES", "profile email");
+        assert_eq!(keys(&parse(&map).expect_err("no openid")), ["PAIL_OIDC_SCOPES"]);
+    }
+
+    #[test]
+    fn prefix_template_rules() {
+        assert!(PrefixTemplate::parse("users/{sub}/").is_ok());
+        assert!(PrefixTemplate::parse("tenants/acme/{sub}/").is_ok());
+        assert!(PrefixTemplate::parse("/users/{sub}/").is_err());
+        assert!(PrefixTemplate::parse("users/{sub}").is_err());
+        assert!(PrefixTemplate::parse("users/{email}/{sub}/").is_err());
+    }
+
+    #[test]
+    fn role_arns() {
+        assert!(is_role_arn("arn:aws:iam::123456789012:role/a"));
+        assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/path/a"));
+        assert!(!is_role_arn("arn:aws:iam::123456789012:user/a"));
+        assert!(!is_role_arn("arn:aws:s3:::bucket"));
+    }
+
+    #[test]
+    fn every_setting_is_baked_and_documented_in_env_example() {
+        let example = include_str!("../.env.example");
+        for s in SETTINGS {
+            assert!(example.contains(&format!("{}=", s.key)), "{} not in .env.example", s.key);
+        }
+    }
+}

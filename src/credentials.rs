@@ -1,0 +1,292 @@
+//! Temporary AWS credentials from the ID token: STS `AssumeRoleWithWebIdentity`, renewed
+//! before they expire.
+//!
+//! Owns the STS conversation and the credentials' lifetime; not the ID token's (that is
+//! `crate::auth`). [`WebIdentityCredentials`] is the S3 client's credentials provider: every
+//! request asks it, and it calls STS only when the credentials it holds are about to expire —
+//! so a long upload renews them between parts without noticing.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::{self, ProvideCredentials, future};
+use aws_sdk_sts::config::Builder as StsConfigBuilder;
+use aws_smithy_async::time::SharedTimeSource;
+use futures::lock::Mutex as AsyncMutex;
+
+use crate::auth::IdTokenJwt;
+use crate::config::AwsConfig;
+use crate::sdk::{SdkFailure, classify};
+
+/// Why no credentials could be obtained. Explained to the user by `crate::error`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialsError {
+    /// STS does not accept the token (signature, issuer, audience, unknown provider…).
+    #[error("STS rejected the ID token: {0}")]
+    InvalidIdentityToken(String),
+    /// The ID token's `exp` has passed: the user must sign in again.
+    #[error("the ID token has expired")]
+    IdTokenExpired,
+    /// The role's trust policy does not let this token assume it.
+    #[error("the role's trust policy refused this sign-in: {0}")]
+    TrustPolicyDenied(String),
+    /// STS could not fetch the provider's keys.
+    #[error("STS could not reach the identity provider: {0}")]
+    IdpUnreachable(String),
+    #[error("STS refused the request: {0}")]
+    Invalid(String),
+    #[error("STS could not be reached at {endpoint}: {detail}")]
+    Unreachable { endpoint: String, detail: String },
+    #[error("STS answered with an error: {0}")]
+    Other(String),
+    #[error("not signed in")]
+    SignedOut,
+}
+
+/// A valid `RoleSessionName` (`[\w+=,.@-]{2,64}`) derived from the token's subject, so that
+/// CloudTrail shows who did what.
+pub fn role_session_name(sub: &str) -> String {
+    let cleaned: String = sub
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) { c } else { '-' })
+        .collect();
+    let mut name = format!("pail-{cleaned}");
+    name.truncate(64);
+    name
+}
+
+/// STS credentials as the SDK's type, with their expiry.
+pub fn from_sts(c: &aws_sdk_sts::types::Credentials) -> Result<Credentials, CredentialsError> {
+    let expiry = SystemTime::try_from(*c.expiration())
+        .map_err(|e| CredentialsError::Other(format!("unreadable expiration: {e}")))?;
+    Ok(Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_owned()),
+        Some(expiry),
+        "AssumeRoleWithWebIdentity",
+    ))
+}
+
+/// How long before expiry the credentials are renewed: five minutes, or a quarter of their
+/// lifetime when that is shorter (short test sessions).
+pub fn renewal_margin(lifetime: Duration) -> Duration {
+    (lifetime / 4).min(Duration::from_secs(300))
+}
+
+/// Milliseconds since the Unix epoch, for the UI.
+pub fn epoch_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The STS client: the shared browser config, the optional custom endpoint, no credentials
+/// (AssumeRoleWithWebIdentity is an unsigned call).
+pub fn sts_client(sdk: &aws_config::SdkConfig, aws: &AwsConfig) -> aws_sdk_sts::Client {
+    let mut builder = StsConfigBuilder::from(sdk);
+    if let Some(endpoint) = &aws.sts_endpoint {
+        builder = builder.endpoint_url(endpoint.as_str().trim_end_matches('/'));
+    }
+    aws_sdk_sts::Client::from_conf(builder.build())
+}
+
+/// The S3 client's credentials provider; cheap to clone (shared state).
+#[derive(Clone, Debug)]
+pub struct WebIdentityCredentials {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    sts: aws_sdk_sts::Client,
+    role_arn: String,
+    lifetime: Duration,
+    clock: SharedTimeSource,
+    endpoint: String,
+    token: Mutex<Option<(IdTokenJwt, String)>>,
+    /// Held across the STS call, so concurrent requests wait for one renewal.
+    current: AsyncMutex<Option<Credentials>>,
+    /// The expiry of `current`, readable without waiting (for the UI).
+    expiry: Mutex<Option<SystemTime>>,
+    renewals: Mutex<u32>,
+}
+
+impl WebIdentityCredentials {
+    pub fn new(sts: aws_sdk_sts::Client, aws: &AwsConfig, clock: SharedTimeSource) -> Self {
+        let endpoint = aws
+            .sts_endpoint
+            .as_ref()
+            .map_or_else(|| format!("https://sts.{}.amazonaws.com", aws.region), ToString::to_string);
+        Self {
+            inner: Arc::new(Inner {
+                sts,
+                role_arn: aws.role_arn.clone(),
+                lifetime: aws.session_duration,
+                clock,
+                endpoint,
+                token: Mutex::new(None),
+                current: AsyncMutex::new(None),
+                expiry: Mutex::new(None),
+                renewals: Mutex::new(0),
+            }),
+        }
+    }
+
+    /// Uses this ID token from now on (after sign-in or its renewal). Credentials already held
+    /// stay valid until they near expiry.
+    pub fn set_token(&self, token: IdTokenJwt, sub: &str) {
+        if let Ok(mut slot) = self.inner.token.lock() {
+            *slot = Some((token, role_session_name(sub)));
+        }
+    }
+
+    /// Forgets the token and the credentials (sign-out).
+    pub fn clear(&self) {
+        if let Ok(mut slot) = self.inner.token.lock() {
+            *slot = None;
+        }
+        if let Some(mut current) = self.inner.current.try_lock() {
+            *current = None;
+        }
+        if let Ok(mut e) = self.inner.expiry.lock() {
+            *e = None;
+        }
+    }
+
+    /// When the credentials in hand expire, if there are any.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.inner.expiry.lock().ok().and_then(|e| *e)
+    }
+
+    /// How many times STS has been called (the first exchange counts).
+    pub fn exchanges(&self) -> u32 {
+        self.inner.renewals.lock().map_or(0, |n| *n)
+    }
+
+    /// Credentials valid for at least the renewal margin, calling STS when needed.
+    pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        let mut current = self.inner.current.lock().await;
+        let now = self.inner.clock.now();
+        let margin = renewal_margin(self.inner.lifetime);
+        if let Some(c) = current.as_ref() {
+            if c.expiry().is_some_and(|exp| exp > now + margin) {
+                return Ok(c.clone());
+            }
+        }
+        let fresh = self.assume().await?;
+        if let Ok(mut e) = self.inner.expiry.lock() {
+            *e = fresh.expiry();
+        }
+        *current = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    async fn assume(&self) -> Result<Credentials, CredentialsError> {
+        let Some((token, session_name)) = self.inner.token.lock().ok().and_then(|t| t.clone())
+        else {
+            return Err(CredentialsError::SignedOut);
+        };
+        if let Ok(mut n) = self.inner.renewals.lock() {
+            *n += 1;
+        }
+        let out = self
+            .inner
+            .sts
+            .assume_role_with_web_identity()
+            .role_arn(&self.inner.role_arn)
+            .role_session_name(session_name)
+            .web_identity_token(token.secret())
+            .duration_seconds(i32::try_from(self.inner.lifetime.as_secs()).unwrap_or(3600))
+            .send()
+            .await
+            .map_err(|e| sts_error(classify(e), &self.inner.endpoint))?;
+        let creds = out
+            .credentials()
+            .ok_or_else(|| CredentialsError::Other("the answer carried no credentials".into()))?;
+        from_sts(creds)
+    }
+}
+
+impl ProvideCredentials for WebIdentityCredentials {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            self.credentials().await.map_err(provider::error::CredentialsError::provider_error)
+        })
+    }
+}
+
+/// STS error codes (API reference, AssumeRoleWithWebIdentity "Errors") to what they mean here.
+pub fn sts_error(failure: SdkFailure, endpoint: &str) -> CredentialsError {
+    match failure {
+        SdkFailure::Service { code, message, status } => {
+            let message = message.unwrap_or_default();
+            match code.as_deref() {
+                Some("ExpiredTokenException") => CredentialsError::IdTokenExpired,
+                Some("InvalidIdentityToken" | "IDPRejectedClaim") => {
+                    CredentialsError::InvalidIdentityToken(message)
+                }
+                Some("AccessDenied") => CredentialsError::TrustPolicyDenied(message),
+                Some("IDPCommunicationError") => CredentialsError::IdpUnreachable(message),
+                Some("ValidationError" | "MalformedPolicyDocument" | "PackedPolicyTooLarge") => {
+                    CredentialsError::Invalid(message)
+                }
+                Some(other) => CredentialsError::Other(format!("{other}: {message}")),
+                None => CredentialsError::Other(format!("HTTP {status} {message}")),
+            }
+        }
+        SdkFailure::Unreachable { detail } => {
+            CredentialsError::Unreachable { endpoint: endpoint.to_owned(), detail }
+        }
+        SdkFailure::Unreadable { status, detail } => CredentialsError::Other(format!(
+            "{endpoint} answered{} with something that is not STS ({detail})",
+            status.map(|s| format!(" HTTP {s}")).unwrap_or_default()
+        )),
+        SdkFailure::NotSent { detail, .. } => CredentialsError::Other(detail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names_are_valid_for_sts() {
+        assert_eq!(role_session_name("alice"), "pail-alice");
+        assert_eq!(role_session_name("auth0|5f7c/ü x"), "pail-auth0-5f7c---x");
+        let long = role_session_name(&"a".repeat(200));
+        assert_eq!(long.len(), 64);
+        let valid = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
+        assert!(valid(&role_session_name("a b/c:d?e")));
+    }
+
+    #[test]
+    fn renewal_margin_is_bounded() {
+        assert_eq!(renewal_margin(Duration::from_secs(3600)), Duration::from_secs(300));
+        assert_eq!(renewal_margin(Duration::from_secs(60)), Duration::from_secs(15));
+    }
+
+    #[test]
+    fn sts_codes_map_to_meanings() {
+        let service = |code: &str| SdkFailure::Service {
+            status: 400,
+            code: Some(code.into()),
+            message: Some("m".into()),
+        };
+        assert_eq!(sts_error(service("ExpiredTokenException"), "e"), CredentialsError::IdTokenExpired);
+        assert_eq!(
+            sts_error(service("InvalidIdentityToken"), "e"),
+            CredentialsError::InvalidIdentityToken("m".into())
+        );
+        assert_eq!(
+            sts_error(service("AccessDenied"), "e"),
+            CredentialsError::TrustPolicyDenied("m".into())
+        );
+        assert_eq!(
+            sts_error(SdkFailure::Unreachable { detail: "refused".into() }, "http://sts"),
+            CredentialsError::Unreachable { endpoint: "http://sts".into(), detail: "refused".into() }
+        );
+    }
+}

@@ -1,0 +1,308 @@
+//! The app-level error and the sentence the user reads: what happened and what to do.
+//!
+//! Every module's error enum is explained here, in one place, so wording stays consistent and
+//! no raw `SdkError` or HTTP detail is the first thing a user sees (details follow the advice).
+
+use crate::auth::AuthError;
+use crate::config::ConfigError;
+use crate::credentials::CredentialsError;
+use crate::storage::StorageError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppError {
+    #[error("configuration")]
+    Config(Vec<ConfigError>),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// What the user reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// One line: what happened.
+    pub title: String,
+    /// What to do about it.
+    pub action: String,
+    /// The technical detail, for a bug report or an administrator.
+    pub detail: Option<String>,
+    /// Signing in again is the fix.
+    pub sign_in_again: bool,
+}
+
+impl Explanation {
+    fn new(title: impl Into<String>, action: impl Into<String>) -> Self {
+        Self { title: title.into(), action: action.into(), detail: None, sign_in_again: false }
+    }
+    fn detail(mut self, detail: impl Into<String>) -> Self {
+        let d = detail.into();
+        self.detail = (!d.is_empty()).then_some(d);
+        self
+    }
+    fn sign_in_again(mut self) -> Self {
+        self.sign_in_again = true;
+        self
+    }
+}
+
+impl AppError {
+    /// Does the session need a new sign-in?
+    pub fn needs_sign_in(&self) -> bool {
+        self.explain().sign_in_again
+    }
+
+    pub fn explain(&self) -> Explanation {
+        match self {
+            Self::Config(errors) => Explanation::new(
+                "This app is not configured correctly.",
+                "Ask whoever deployed it to fix the settings listed below.",
+            )
+            .detail(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")),
+            Self::Auth(e) => explain_auth(e),
+            Self::Credentials(e) => explain_credentials(e),
+            Self::Storage(e) => explain_storage(e),
+        }
+    }
+}
+
+fn explain_auth(e: &AuthError) -> Explanation {
+    use AuthError as A;
+    match e {
+        A::ProviderUnreachable { issuer, detail } => Explanation::new(
+            format!("The sign-in service at {issuer} cannot be reached."),
+            "Check your connection and try again. If it keeps failing, the identity provider \
+             may be down, or it does not allow this site (CORS) — tell your administrator.",
+        )
+        .detail(detail.clone()),
+        A::DiscoveryInvalid { issuer, detail } => Explanation::new(
+            format!("The sign-in service at {issuer} is not set up as this app expects."),
+            "Tell your administrator: the issuer URL in the settings must match the provider's \
+             discovery document exactly.",
+        )
+        .detail(detail.clone()),
+        A::NoPendingLogin => Explanation::new(
+            "This sign-in link has already been used or belongs to another tab.",
+            "Sign in again from this tab.",
+        )
+        .sign_in_again(),
+        A::StateMismatch => Explanation::new(
+            "The sign-in response did not match the sign-in you started, so it was refused.",
+            "Sign in again. If this keeps happening, someone may be trying to sign you in to \
+             their account.",
+        )
+        .sign_in_again(),
+        A::IssuerMismatch { expected, got } => Explanation::new(
+            "The sign-in response came from a different identity provider, so it was refused.",
+            "Sign in again.",
+        )
+        .detail(format!("expected {expected}, got {got}"))
+        .sign_in_again(),
+        A::Refused { error, description } => {
+            let title = if error == "access_denied" {
+                "Sign-in was cancelled or refused by the identity provider."
+            } else {
+                "The identity provider could not sign you in."
+            };
+            Explanation::new(title, "Try again, or ask your administrator for access.")
+                .detail(match description {
+                    Some(d) => format!("{error}: {d}"),
+                    None => error.clone(),
+                })
+                .sign_in_again()
+        }
+        A::LoginRequired => Explanation::new(
+            "Your session with the identity provider has ended.",
+            "Sign in again to continue.",
+        )
+        .sign_in_again(),
+        A::TokenRefused { detail } => Explanation::new(
+            "The identity provider did not complete the sign-in.",
+            "Sign in again. The sign-in code may have expired or been used already.",
+        )
+        .detail(detail.clone())
+        .sign_in_again(),
+        A::TokenEndpointUnreachable { detail } => Explanation::new(
+            "The identity provider could not be reached to finish signing in.",
+            "Check your connection and sign in again. If it persists, the provider may not \
+             allow this site's origin (CORS) — tell your administrator.",
+        )
+        .detail(detail.clone())
+        .sign_in_again(),
+        A::NoIdToken => Explanation::new(
+            "The identity provider did not send an ID token.",
+            "Tell your administrator: the client must be an OpenID Connect client with the \
+             openid scope.",
+        ),
+        A::IdTokenRejected { reason } => Explanation::new(
+            "The sign-in was refused because its ID token is not valid.",
+            "Sign in again. If this keeps happening, tell your administrator — the token may \
+             have been tampered with, or the client settings do not match.",
+        )
+        .detail(format!("The ID token was rejected: {reason}."))
+        .sign_in_again(),
+        A::SessionExpired => {
+            Explanation::new("Your sign-in has expired.", "Sign in again to continue.")
+                .sign_in_again()
+        }
+    }
+}
+
+fn explain_credentials(e: &CredentialsError) -> Explanation {
+    use CredentialsError as C;
+    match e {
+        C::InvalidIdentityToken(m) => Explanation::new(
+            "AWS did not accept your sign-in (InvalidIdentityToken).",
+            "Sign in again. If it keeps failing, tell your administrator: the IAM OIDC provider \
+             must name this issuer and list this app's client id as an audience.",
+        )
+        .detail(m.clone())
+        .sign_in_again(),
+        C::IdTokenExpired => Explanation::new(
+            "Your sign-in has expired (ExpiredToken), so AWS will not issue new credentials.",
+            "Sign in again; your place is kept.",
+        )
+        .sign_in_again(),
+        C::TrustPolicyDenied(m) => Explanation::new(
+            "Your account is not allowed to use this storage (AccessDenied from STS).",
+            "Ask your administrator to allow you in the role's trust policy.",
+        )
+        .detail(m.clone()),
+        C::IdpUnreachable(m) => Explanation::new(
+            "AWS could not reach the identity provider to check your sign-in.",
+            "Try again in a minute. If it persists, tell your administrator.",
+        )
+        .detail(m.clone()),
+        C::Invalid(m) => Explanation::new(
+            "AWS refused the request for credentials.",
+            "Tell your administrator: a setting (role ARN or session duration) is not accepted.",
+        )
+        .detail(m.clone()),
+        C::Unreachable { endpoint, detail } => Explanation::new(
+            format!("AWS STS at {endpoint} cannot be reached."),
+            "Check your connection and try again. If it keeps failing, the STS endpoint \
+             setting may be wrong or not allow this site (CORS).",
+        )
+        .detail(detail.clone()),
+        C::Other(m) => Explanation::new(
+            "AWS credentials could not be obtained.",
+            "Try again. If it keeps failing, tell your administrator.",
+        )
+        .detail(m.clone()),
+        C::SignedOut => Explanation::new("You are signed out.", "Sign in to continue.").sign_in_again(),
+    }
+}
+
+fn explain_storage(e: &StorageError) -> Explanation {
+    use StorageError as S;
+    match e {
+        S::AccessDenied { target } => Explanation::new(
+            format!("Access denied: you do not have permission for “{target}”."),
+            "You can only open files in your own folder. If this is your file, ask your \
+             administrator to check the role's permission policy.",
+        ),
+        S::NoSuchKey { key } => Explanation::new(
+            format!("“{key}” does not exist (NoSuchKey)."),
+            "It may have been deleted or renamed. Refresh the list.",
+        ),
+        S::NoSuchBucket { bucket } => Explanation::new(
+            format!("The bucket “{bucket}” does not exist."),
+            "Tell your administrator: the bucket setting is wrong.",
+        ),
+        S::ExpiredToken => Explanation::new(
+            "Your AWS session has expired (ExpiredToken).",
+            "Sign in again; your place is kept.",
+        )
+        .sign_in_again(),
+        S::BadCredentials { code } => Explanation::new(
+            format!("S3 did not accept this session's credentials ({code})."),
+            "Sign in again. If it persists, the region or S3 endpoint setting may be wrong.",
+        )
+        .sign_in_again(),
+        S::ClockSkew => Explanation::new(
+            "Your device's clock is wrong, so AWS refused the request (RequestTimeTooSkewed).",
+            "Set your clock to the correct time, then try again.",
+        ),
+        S::Credentials(c) => explain_credentials(c),
+        S::Unreachable { endpoint, detail } => Explanation::new(
+            format!("S3 at {endpoint} cannot be reached."),
+            "Check your connection and try again. If it keeps failing, the bucket's CORS rules \
+             may not allow this site — tell your administrator.",
+        )
+        .detail(detail.clone()),
+        S::Key(k) => Explanation::new(format!("That name cannot be used: {k}."), "Choose another name."),
+        S::Other { status, code, message } => Explanation::new(
+            format!("S3 refused the request ({code})."),
+            if *status >= 500 {
+                "S3 had a problem; try again in a moment."
+            } else {
+                "Try again. If it keeps failing, tell your administrator."
+            },
+        )
+        .detail(format!("HTTP {status}: {message}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_denied_names_the_object_and_is_not_a_sign_in_problem() {
+        let e = AppError::from(StorageError::AccessDenied { target: "users/alice/a.txt".into() });
+        let x = e.explain();
+        assert!(x.title.contains("Access denied"), "{x:?}");
+        assert!(x.title.contains("users/alice/a.txt"), "{x:?}");
+        assert!(!e.needs_sign_in());
+    }
+
+    #[test]
+    fn expiry_asks_for_sign_in() {
+        assert!(AppError::from(StorageError::ExpiredToken).needs_sign_in());
+        assert!(AppError::from(CredentialsError::IdTokenExpired).needs_sign_in());
+        assert!(
+            AppError::from(StorageError::Credentials(CredentialsError::IdTokenExpired))
+                .needs_sign_in()
+        );
+    }
+
+    #[test]
+    fn config_errors_list_every_setting() {
+        let e = AppError::Config(vec![
+            ConfigError { key: "PAIL_S3_BUCKET", problem: "is not set".into() },
+            ConfigError { key: "PAIL_ROLE_ARN", problem: "is not set".into() },
+        ]);
+        let detail = e.explain().detail.unwrap_or_default();
+        assert!(detail.contains("PAIL_S3_BUCKET: is not set"));
+        assert!(detail.contains("PAIL_ROLE_ARN: is not set"));
+    }
+
+    #[test]
+    fn a_tampered_token_reads_as_such() {
+        let e = AppError::from(AuthError::IdTokenRejected {
+            reason: "its signature does not verify (tampered or forged)".into(),
+        });
+        let x = e.explain();
+        assert!(x.title.contains("not valid"), "{x:?}");
+        assert!(x.detail.unwrap_or_default().contains("tampered"));
+    }
+
+    #[test]
+    fn every_message_says_what_to_do() {
+        let samples: Vec<AppError> = vec![
+            AuthError::ProviderUnreachable { issuer: "i".into(), detail: "d".into() }.into(),
+            AuthError::StateMismatch.into(),
+            AuthError::LoginRequired.into(),
+            CredentialsError::InvalidIdentityToken("m".into()).into(),
+            CredentialsError::TrustPolicyDenied("m".into()).into(),
+            StorageError::NoSuchKey { key: "k".into() }.into(),
+            StorageError::Unreachable { endpoint: "e".into(), detail: "d".into() }.into(),
+        ];
+        for e in samples {
+            let x = e.explain();
+            assert!(x.title.ends_with('.') && x.action.ends_with('.'), "{x:?}");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Pail: your own files in Amazon S3, straight from the browser.
+//!
+//! Data flows one way: [`config`] → [`auth`] (OIDC) → [`credentials`] (STS) → [`storage`] (S3)
+//! → `ui`. The protocol modules are plain Rust, tested on the host; the browser glue
+//! (`platform`) and the UI (`app`, `ui`) exist only on wasm32.
+
+pub mod auth;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod sdk;
+pub mod storage;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod platform;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

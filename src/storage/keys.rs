@@ -1,0 +1,91 @@
+//! Object keys: the user's home prefix, keys for new uploads, and names to show.
+
+/// S3's limit on a key's length, in UTF-8 bytes.
+pub const MAX_KEY_BYTES: usize = 1024;
+
+/// Why a key cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("the file name is empty")]
+    Empty,
+    #[error("the key would be {0} bytes long; S3 allows at most 1,024")]
+    TooLong(usize),
+    #[error("the sign-in carries no subject (sub), so there is no home folder")]
+    NoSubject,
+}
+
+/// The signed-in user's home prefix: the template with `{sub}` filled in.
+pub fn home_prefix(template: &crate::config::PrefixTemplate, sub: &str) -> Result<String, KeyError> {
+    if sub.is_empty() {
+        return Err(KeyError::NoSubject);
+    }
+    Ok(template.as_str().replace("{sub}", sub))
+}
+
+/// The key for a file uploaded into `folder` (a full prefix ending in `/`). The name is used
+/// as given — S3 keys are arbitrary UTF-8 — except that leading slashes are dropped, since
+/// they would create an empty-named folder.
+pub fn upload_key(folder: &str, name: &str) -> Result<String, KeyError> {
+    let name = name.trim_start_matches('/');
+    if name.is_empty() {
+        return Err(KeyError::Empty);
+    }
+    let key = format!("{folder}{name}");
+    if key.len() > MAX_KEY_BYTES {
+        return Err(KeyError::TooLong(key.len()));
+    }
+    Ok(key)
+}
+
+/// What the list shows for `key` inside `folder`: the rest of the key. A key outside the folder
+/// is shown whole.
+pub fn display_name<'k>(folder: &str, key: &'k str) -> &'k str {
+    key.strip_prefix(folder).filter(|rest| !rest.is_empty()).unwrap_or(key)
+}
+
+/// The last segment of a key, for download file names.
+pub fn file_name(key: &str) -> &str {
+    key.trim_end_matches('/').rsplit('/').next().unwrap_or(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PrefixTemplate;
+
+    #[test]
+    fn home_prefix_fills_sub() {
+        let t = PrefixTemplate::parse("users/{sub}/").expect("valid");
+        assert_eq!(home_prefix(&t, "alice").as_deref(), Ok("users/alice/"));
+        assert_eq!(home_prefix(&t, ""), Err(KeyError::NoSubject));
+    }
+
+    #[test]
+    fn upload_keys_keep_odd_names_exactly() {
+        let f = "users/alice/";
+        for name in ["a b.txt", "x+y%z#?&=.bin", "ünïcödé 😀.md", "..", "dir/inner.txt"] {
+            assert_eq!(upload_key(f, name), Ok(format!("{f}{name}")));
+        }
+        assert_eq!(upload_key(f, "/lead"), Ok("users/alice/lead".into()));
+        assert_eq!(upload_key(f, "///"), Err(KeyError::Empty));
+    }
+
+    #[test]
+    fn key_length_limit_is_in_bytes() {
+        let f = "users/alice/";
+        let fits = "a".repeat(MAX_KEY_BYTES - f.len());
+        assert!(upload_key(f, &fits).is_ok());
+        // 'é' is two bytes in UTF-8.
+        let too_long = "é".repeat(507);
+        assert_eq!(upload_key(f, &too_long), Err(KeyError::TooLong(f.len() + 1014)));
+    }
+
+    #[test]
+    fn display_and_file_names() {
+        assert_eq!(display_name("users/alice/", "users/alice/a/b.txt"), "a/b.txt");
+        assert_eq!(display_name("users/alice/", "users/bob/x"), "users/bob/x");
+        assert_eq!(display_name("users/alice/", "users/alice/"), "users/alice/");
+        assert_eq!(file_name("users/alice/a/b.txt"), "b.txt");
+        assert_eq!(file_name("users/alice/photos/"), "photos");
+    }
+}

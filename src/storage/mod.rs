@@ -1,0 +1,234 @@
+//! S3: the client, key and prefix rules, and the operations the app performs — list, upload,
+//! metadata, download, delete.
+//!
+//! Owns everything that talks to S3 and every S3 error code; not where credentials come from
+//! (`crate::credentials`) or how bytes travel (`crate::platform`'s fetch connector).
+
+pub mod error;
+pub mod keys;
+pub mod metadata;
+
+use std::collections::BTreeMap;
+
+use aws_config::identity::IdentityCache;
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_s3::primitives::{ByteStream, DateTime};
+
+pub use error::StorageError;
+use error::Target;
+
+use crate::config::S3Config;
+use crate::sdk::classify;
+
+/// The S3 client for the browser: the shared SDK config plus bucket addressing and the
+/// credentials provider. The provider keeps its own renewal schedule, so the SDK's identity
+/// cache is off (it would hold credentials past our renewal margin).
+pub fn s3_client(
+    sdk: &aws_config::SdkConfig,
+    s3: &S3Config,
+    credentials: impl ProvideCredentials + 'static,
+) -> aws_sdk_s3::Client {
+    let mut builder = aws_sdk_s3::config::Builder::from(sdk)
+        .credentials_provider(credentials)
+        .identity_cache(IdentityCache::no_cache())
+        .force_path_style(s3.force_path_style);
+    if let Some(endpoint) = &s3.endpoint {
+        builder = builder.endpoint_url(endpoint.as_str().trim_end_matches('/'));
+    }
+    aws_sdk_s3::Client::from_conf(builder.build())
+}
+
+/// One page of a folder listing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Listing {
+    /// Sub-folders, as full prefixes ending in `/`.
+    pub folders: Vec<String>,
+    pub objects: Vec<ObjectSummary>,
+    /// Pass back to [`Storage::list`] for the next page.
+    pub next_page: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectSummary {
+    pub key: String,
+    pub size: u64,
+    /// Milliseconds since the Unix epoch.
+    pub last_modified_ms: Option<i64>,
+    pub etag: Option<String>,
+}
+
+/// A new object: its key, bytes, type and user metadata (names without `x-amz-meta-`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewObject {
+    pub key: String,
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// What HeadObject tells: system headers and every user metadata entry, decoded.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectMetadata {
+    pub key: String,
+    pub size: u64,
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified_ms: Option<i64>,
+    pub version_id: Option<String>,
+    pub cache_control: Option<String>,
+    pub content_disposition: Option<String>,
+    pub content_encoding: Option<String>,
+    pub storage_class: Option<String>,
+    pub server_side_encryption: Option<String>,
+    pub checksum_crc32: Option<String>,
+    pub user: BTreeMap<String, String>,
+}
+
+/// The signed-in user's view of the bucket.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    endpoint: String,
+    home: String,
+}
+
+impl Storage {
+    pub fn new(client: aws_sdk_s3::Client, s3: &S3Config, region: &str, home: String) -> Self {
+        let endpoint = s3
+            .endpoint
+            .as_ref()
+            .map_or_else(|| format!("https://s3.{region}.amazonaws.com"), ToString::to_string);
+        Self { client, bucket: s3.bucket.clone(), endpoint, home }
+    }
+
+    /// The user's home prefix (`users/<sub>/`).
+    pub fn home(&self) -> &str {
+        &self.home
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    fn target<'a>(&'a self, path: &'a str) -> Target<'a> {
+        Target { endpoint: &self.endpoint, bucket: &self.bucket, path }
+    }
+
+    /// One page (up to 1,000 entries) of `prefix`, folders first, using `/` as the delimiter.
+    pub async fn list(&self, prefix: &str, page: Option<String>) -> Result<Listing, StorageError> {
+        let out = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .delimiter("/")
+            .set_continuation_token(page)
+            .send()
+            .await
+            .map_err(|e| StorageError::from_failure(classify(e), self.target(prefix)))?;
+        let folders = out.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned));
+        let objects = out.contents().iter().filter_map(|o| {
+            Some(ObjectSummary {
+                key: o.key()?.to_owned(),
+                size: o.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+                last_modified_ms: o.last_modified().and_then(epoch_ms),
+                etag: o.e_tag().map(str::to_owned),
+            })
+        });
+        Ok(Listing {
+            folders: folders.collect(),
+            // The folder's own placeholder object ("photos/") is not a file in it.
+            objects: objects.filter(|o| o.key != prefix).collect(),
+            next_page: out.next_continuation_token().map(str::to_owned).filter(|_| {
+                out.is_truncated().unwrap_or(false)
+            }),
+        })
+    }
+
+    /// PutObject with the content type and user metadata. The SDK adds a CRC32 checksum
+    /// that S3 verifies. Returns the new ETag.
+    pub async fn put(&self, object: NewObject) -> Result<Option<String>, StorageError> {
+        let metadata = object
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), metadata::encode_value(v)))
+            .collect();
+        let out = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&object.key)
+            .set_content_type(object.content_type)
+            .set_metadata(Some(metadata))
+            .body(ByteStream::from(object.body))
+            .send()
+            .await
+            .map_err(|e| StorageError::from_failure(classify(e), self.target(&object.key)))?;
+        Ok(out.e_tag().map(str::to_owned))
+    }
+
+    /// HeadObject: system headers and user metadata.
+    pub async fn head(&self, key: &str) -> Result<ObjectMetadata, StorageError> {
+        let out = self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| StorageError::from_failure(classify(e), self.target(key)))?;
+        Ok(ObjectMetadata {
+            key: key.to_owned(),
+            size: out.content_length().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+            content_type: out.content_type().map(str::to_owned),
+            etag: out.e_tag().map(str::to_owned),
+            last_modified_ms: out.last_modified().and_then(epoch_ms),
+            version_id: out.version_id().map(str::to_owned),
+            cache_control: out.cache_control().map(str::to_owned),
+            content_disposition: out.content_disposition().map(str::to_owned),
+            content_encoding: out.content_encoding().map(str::to_owned),
+            storage_class: out.storage_class().map(|s| s.as_str().to_owned()),
+            server_side_encryption: out.server_side_encryption().map(|s| s.as_str().to_owned()),
+            checksum_crc32: out.checksum_crc32().map(str::to_owned),
+            user: out
+                .metadata()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.to_ascii_lowercase(), metadata::decode_value(v)))
+                .collect(),
+        })
+    }
+
+    /// The object's bytes.
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>, StorageError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| StorageError::from_failure(classify(e), self.target(key)))?;
+        let body = out.body.collect().await.map_err(|e| StorageError::Unreachable {
+            endpoint: self.endpoint.clone(),
+            detail: e.to_string(),
+        })?;
+        Ok(body.to_vec())
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| StorageError::from_failure(classify(e), self.target(key)))?;
+        Ok(())
+    }
+}
+
+fn epoch_ms(t: &DateTime) -> Option<i64> {
+    t.to_millis().ok()
+}
