@@ -12,13 +12,17 @@ fn main() {
     println!("cargo:rerun-if-env-changed=PAIL_ENV_FILE");
     println!("cargo:rerun-if-changed={}", file.display());
 
-    let Ok(text) = fs::read_to_string(&file) else { return };
+    let Ok(text) = fs::read_to_string(&file) else {
+        return;
+    };
     for line in text.lines() {
         let line = line.trim();
         if line.starts_with('#') {
             continue;
         }
-        let Some((key, value)) = line.split_once('=') else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
         let key = key.trim().trim_start_matches("export ").trim();
         if !key.starts_with("PAIL_") {
             continue;

@@ -13,18 +13,45 @@ use url::Url;
 /// Every setting, with its documentation; `.env.example` mirrors this table.
 pub const SETTINGS: &[Setting] = &[
     Setting::required("PAIL_OIDC_ISSUER", "Issuer URL of the OpenID provider"),
-    Setting::required("PAIL_OIDC_CLIENT_ID", "Client id of this app at the provider"),
-    Setting::optional("PAIL_OIDC_REDIRECT_URI", "Where the provider sends the user back"),
-    Setting::optional("PAIL_OIDC_POST_LOGOUT_REDIRECT_URI", "Where sign-out returns to"),
-    Setting::optional("PAIL_OIDC_SCOPES", "Space-separated scopes (must include openid)"),
+    Setting::required(
+        "PAIL_OIDC_CLIENT_ID",
+        "Client id of this app at the provider",
+    ),
+    Setting::optional(
+        "PAIL_OIDC_REDIRECT_URI",
+        "Where the provider sends the user back",
+    ),
+    Setting::optional(
+        "PAIL_OIDC_POST_LOGOUT_REDIRECT_URI",
+        "Where sign-out returns to",
+    ),
+    Setting::optional(
+        "PAIL_OIDC_SCOPES",
+        "Space-separated scopes (must include openid)",
+    ),
     Setting::required("PAIL_AWS_REGION", "AWS region of the bucket and of STS"),
     Setting::required("PAIL_ROLE_ARN", "IAM role assumed with the ID token"),
-    Setting::optional("PAIL_SESSION_DURATION_SECONDS", "Lifetime of the STS credentials"),
-    Setting::optional("PAIL_STS_ENDPOINT", "Custom STS endpoint (S3-compatible stores, tests)"),
+    Setting::optional(
+        "PAIL_SESSION_DURATION_SECONDS",
+        "Lifetime of the STS credentials",
+    ),
+    Setting::optional(
+        "PAIL_STS_ENDPOINT",
+        "Custom STS endpoint (S3-compatible stores, tests)",
+    ),
     Setting::required("PAIL_S3_BUCKET", "Bucket holding the users' files"),
-    Setting::optional("PAIL_S3_ENDPOINT", "Custom S3 endpoint (S3-compatible stores, tests)"),
-    Setting::optional("PAIL_S3_FORCE_PATH_STYLE", "true to address the bucket in the path"),
-    Setting::optional("PAIL_PREFIX_TEMPLATE", "Each user's home prefix; {sub} is their id"),
+    Setting::optional(
+        "PAIL_S3_ENDPOINT",
+        "Custom S3 endpoint (S3-compatible stores, tests)",
+    ),
+    Setting::optional(
+        "PAIL_S3_FORCE_PATH_STYLE",
+        "true to address the bucket in the path",
+    ),
+    Setting::optional(
+        "PAIL_PREFIX_TEMPLATE",
+        "Each user's home prefix; {sub} is their id",
+    ),
 ];
 
 /// One setting's name and meaning.
@@ -37,10 +64,18 @@ pub struct Setting {
 
 impl Setting {
     const fn required(key: &'static str, meaning: &'static str) -> Self {
-        Self { key, required: true, meaning }
+        Self {
+            key,
+            required: true,
+            meaning,
+        }
     }
     const fn optional(key: &'static str, meaning: &'static str) -> Self {
-        Self { key, required: false, meaning }
+        Self {
+            key,
+            required: false,
+            meaning,
+        }
     }
 }
 
@@ -132,15 +167,26 @@ impl AppConfig {
             errors.push(ConfigError { key, problem });
         };
         // Blank values count as unset, as in most .env tooling.
-        let get = |key: &str| lookup(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            lookup(key)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let issuer = match get("PAIL_OIDC_ISSUER") {
             None => {
-                fail("PAIL_OIDC_ISSUER", missing("e.g. https://login.example.com"));
+                fail(
+                    "PAIL_OIDC_ISSUER",
+                    missing("e.g. https://login.example.com"),
+                );
                 None
             }
-            Some(v) => match parse_web_url(&v) {
-                Ok(url) => IssuerUrl::from_url(url).into(),
+            // Kept byte for byte: discovery compares the document's `issuer` with it exactly,
+            // and `Url` would add a trailing slash to `https://host`.
+            Some(v) => match parse_web_url(&v).and_then(|_| {
+                IssuerUrl::new(v.clone()).map_err(|e| format!("'{v}' is not a URL ({e})"))
+            }) {
+                Ok(issuer) => Some(issuer),
                 Err(p) => {
                     fail("PAIL_OIDC_ISSUER", p);
                     None
@@ -149,7 +195,10 @@ impl AppConfig {
         };
         let client_id = get("PAIL_OIDC_CLIENT_ID").map(ClientId::new);
         if client_id.is_none() {
-            fail("PAIL_OIDC_CLIENT_ID", missing("the id of this app's public client"));
+            fail(
+                "PAIL_OIDC_CLIENT_ID",
+                missing("the id of this app's public client"),
+            );
         }
         let redirect_uri = match get("PAIL_OIDC_REDIRECT_URI") {
             None => Url::parse(origin).and_then(|o| o.join("/callback")).ok(),
@@ -186,7 +235,10 @@ impl AppConfig {
         }
         let role_arn = get("PAIL_ROLE_ARN");
         match &role_arn {
-            None => fail("PAIL_ROLE_ARN", missing("e.g. arn:aws:iam::123456789012:role/files")),
+            None => fail(
+                "PAIL_ROLE_ARN",
+                missing("e.g. arn:aws:iam::123456789012:role/files"),
+            ),
             Some(a) if !is_role_arn(a) => fail(
                 "PAIL_ROLE_ARN",
                 format!("'{a}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
@@ -213,7 +265,10 @@ impl AppConfig {
 
         let bucket = get("PAIL_S3_BUCKET");
         match &bucket {
-            None => fail("PAIL_S3_BUCKET", missing("the bucket's name, e.g. acme-user-files")),
+            None => fail(
+                "PAIL_S3_BUCKET",
+                missing("the bucket's name, e.g. acme-user-files"),
+            ),
             Some(b) => {
                 if let Err(p) = check_bucket_name(b) {
                     fail("PAIL_S3_BUCKET", p);
@@ -225,11 +280,15 @@ impl AppConfig {
             None | Some("false" | "0" | "no") => false,
             Some("true" | "1" | "yes") => true,
             Some(v) => {
-                fail("PAIL_S3_FORCE_PATH_STYLE", format!("'{v}' must be true or false"));
+                fail(
+                    "PAIL_S3_FORCE_PATH_STYLE",
+                    format!("'{v}' must be true or false"),
+                );
                 false
             }
         };
-        let template = get("PAIL_PREFIX_TEMPLATE").unwrap_or_else(|| PrefixTemplate::DEFAULT.into());
+        let template =
+            get("PAIL_PREFIX_TEMPLATE").unwrap_or_else(|| PrefixTemplate::DEFAULT.into());
         let prefix_template = PrefixTemplate::parse(&template)
             .map_err(|p| fail("PAIL_PREFIX_TEMPLATE", format!("'{template}' {p}")))
             .ok();
@@ -263,8 +322,18 @@ impl AppConfig {
                     post_logout_redirect_uri,
                     extra_scopes,
                 },
-                aws: AwsConfig { region, role_arn, session_duration, sts_endpoint },
-                s3: S3Config { bucket, endpoint, force_path_style, prefix_template },
+                aws: AwsConfig {
+                    region,
+                    role_arn,
+                    session_duration,
+                    sts_endpoint,
+                },
+                s3: S3Config {
+                    bucket,
+                    endpoint,
+                    force_path_style,
+                    prefix_template,
+                },
             }),
             _ => Err(errors),
         }
@@ -291,7 +360,9 @@ fn parse_web_url(value: &str) -> Result<Url, String> {
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(format!("'{value}' must use https (plain http is only allowed on loopback)")),
+        "http" => Err(format!(
+            "'{value}' must use https (plain http is only allowed on loopback)"
+        )),
         other => Err(format!("'{value}' has scheme '{other}'; use https")),
     }
 }
@@ -303,7 +374,8 @@ fn is_loopback(url: &Url) -> bool {
 fn is_region(r: &str) -> bool {
     r.len() <= 32
         && r.contains('-')
-        && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && r.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn is_role_arn(arn: &str) -> bool {
@@ -321,7 +393,9 @@ fn is_role_arn(arn: &str) -> bool {
     partition.starts_with("aws")
         && account.len() == 12
         && account.chars().all(|c| c.is_ascii_digit())
-        && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty())
+        && resource
+            .strip_prefix("role/")
+            .is_some_and(|name| !name.is_empty())
 }
 
 /// S3's general-purpose bucket naming rules.
@@ -329,13 +403,19 @@ fn check_bucket_name(name: &str) -> Result<(), String> {
     if !(3..=63).contains(&name.len()) {
         return Err(format!("'{name}' must be 3 to 63 characters long"));
     }
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
     {
-        return Err(format!("'{name}' may use only lowercase letters, digits, '.' and '-'"));
+        return Err(format!(
+            "'{name}' may use only lowercase letters, digits, '.' and '-'"
+        ));
     }
     let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     if !edge_ok(name.chars().next()) || !edge_ok(name.chars().last()) {
-        return Err(format!("'{name}' must start and end with a letter or digit"));
+        return Err(format!(
+            "'{name}' must start and end with a letter or digit"
+        ));
     }
     if name.contains("..") {
         return Err(format!("'{name}' must not contain '..'"));
@@ -384,7 +464,10 @@ mod tests {
             ("PAIL_OIDC_ISSUER", "http://127.0.0.1:9090"),
             ("PAIL_OIDC_CLIENT_ID", "pail-local"),
             ("PAIL_AWS_REGION", "us-east-1"),
-            ("PAIL_ROLE_ARN", "arn:aws:iam::123456789012:role/pail-web-user"),
+            (
+                "PAIL_ROLE_ARN",
+                "arn:aws:iam::123456789012:role/pail-web-user",
+            ),
             ("PAIL_S3_BUCKET", "pail-demo"),
             ("PAIL_S3_ENDPOINT", "http://127.0.0.1:9000"),
             ("PAIL_STS_ENDPOINT", "http://127.0.0.1:9001"),
@@ -403,19 +486,33 @@ mod tests {
     #[test]
     fn good_settings_parse_with_defaults() {
         let cfg = parse(&good()).expect("valid");
-        assert_eq!(cfg.oidc.redirect_uri.as_str(), "http://127.0.0.1:8080/callback");
-        assert_eq!(cfg.oidc.post_logout_redirect_uri.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(cfg.oidc.issuer.as_str(), "http://127.0.0.1:9090");
+        assert_eq!(
+            cfg.oidc.redirect_uri.as_str(),
+            "http://127.0.0.1:8080/callback"
+        );
+        assert_eq!(
+            cfg.oidc.post_logout_redirect_uri.as_str(),
+            "http://127.0.0.1:8080/"
+        );
         assert_eq!(cfg.oidc.extra_scopes, ["profile", "email"]);
         assert_eq!(cfg.aws.session_duration, Duration::from_secs(3600));
         assert_eq!(cfg.s3.prefix_template.as_str(), "users/{sub}/");
         assert!(cfg.s3.force_path_style);
-        assert_eq!(cfg.s3.endpoint.as_ref().map(Url::as_str), Some("http://127.0.0.1:9000/"));
+        assert_eq!(
+            cfg.s3.endpoint.as_ref().map(Url::as_str),
+            Some("http://127.0.0.1:9000/")
+        );
     }
 
     #[test]
     fn every_missing_required_setting_is_named() {
         let errors = parse(&HashMap::new()).expect_err("nothing set");
-        let required: Vec<_> = SETTINGS.iter().filter(|s| s.required).map(|s| s.key).collect();
+        let required: Vec<_> = SETTINGS
+            .iter()
+            .filter(|s| s.required)
+            .map(|s| s.key)
+            .collect();
         assert_eq!(keys(&errors), required);
         assert!(errors.iter().all(|e| e.problem.starts_with("is not set")));
     }
@@ -448,8 +545,15 @@ mod tests {
                 "PAIL_PREFIX_TEMPLATE"
             ]
         );
-        let text = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
-        assert!(text.contains("'My_Bucket' may use only lowercase"), "{text}");
+        let text = errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            text.contains("'My_Bucket' may use only lowercase"),
+            "{text}"
+        );
         assert!(text.contains("must contain {sub}"), "{text}");
     }
 
@@ -465,7 +569,10 @@ mod tests {
     fn scopes_must_include_openid() {
         let mut map = good();
         map.insert("PAIL_OIDC_SCOPES", "profile email");
-        assert_eq!(keys(&parse(&map).expect_err("no openid")), ["PAIL_OIDC_SCOPES"]);
+        assert_eq!(
+            keys(&parse(&map).expect_err("no openid")),
+            ["PAIL_OIDC_SCOPES"]
+        );
     }
 
     #[test]
@@ -489,7 +596,11 @@ mod tests {
     fn every_setting_is_baked_and_documented_in_env_example() {
         let example = include_str!("../.env.example");
         for s in SETTINGS {
-            assert!(example.contains(&format!("{}=", s.key)), "{} not in .env.example", s.key);
+            assert!(
+                example.contains(&format!("{}=", s.key)),
+                "{} not in .env.example",
+                s.key
+            );
         }
     }
 }

@@ -49,7 +49,13 @@ pub enum CredentialsError {
 pub fn role_session_name(sub: &str) -> String {
     let cleaned: String = sub
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let mut name = format!("pail-{cleaned}");
     name.truncate(64);
@@ -77,7 +83,8 @@ pub fn renewal_margin(lifetime: Duration) -> Duration {
 
 /// Milliseconds since the Unix epoch, for the UI.
 pub fn epoch_ms(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// The STS client: the shared browser config, the optional custom endpoint, no credentials
@@ -113,10 +120,10 @@ struct Inner {
 
 impl WebIdentityCredentials {
     pub fn new(sts: aws_sdk_sts::Client, aws: &AwsConfig, clock: SharedTimeSource) -> Self {
-        let endpoint = aws
-            .sts_endpoint
-            .as_ref()
-            .map_or_else(|| format!("https://sts.{}.amazonaws.com", aws.region), ToString::to_string);
+        let endpoint = aws.sts_endpoint.as_ref().map_or_else(
+            || format!("https://sts.{}.amazonaws.com", aws.region),
+            ToString::to_string,
+        );
         Self {
             inner: Arc::new(Inner {
                 sts,
@@ -168,10 +175,10 @@ impl WebIdentityCredentials {
         let mut current = self.inner.current.lock().await;
         let now = self.inner.clock.now();
         let margin = renewal_margin(self.inner.lifetime);
-        if let Some(c) = current.as_ref() {
-            if c.expiry().is_some_and(|exp| exp > now + margin) {
-                return Ok(c.clone());
-            }
+        if let Some(c) = current.as_ref()
+            && c.expiry().is_some_and(|exp| exp > now + margin)
+        {
+            return Ok(c.clone());
         }
         let fresh = self.assume().await?;
         if let Ok(mut e) = self.inner.expiry.lock() {
@@ -213,7 +220,9 @@ impl ProvideCredentials for WebIdentityCredentials {
         Self: 'a,
     {
         future::ProvideCredentials::new(async move {
-            self.credentials().await.map_err(provider::error::CredentialsError::provider_error)
+            self.credentials()
+                .await
+                .map_err(provider::error::CredentialsError::provider_error)
         })
     }
 }
@@ -221,7 +230,11 @@ impl ProvideCredentials for WebIdentityCredentials {
 /// STS error codes (API reference, AssumeRoleWithWebIdentity "Errors") to what they mean here.
 pub fn sts_error(failure: SdkFailure, endpoint: &str) -> CredentialsError {
     match failure {
-        SdkFailure::Service { code, message, status } => {
+        SdkFailure::Service {
+            code,
+            message,
+            status,
+        } => {
             let message = message.unwrap_or_default();
             match code.as_deref() {
                 Some("ExpiredTokenException") => CredentialsError::IdTokenExpired,
@@ -237,9 +250,10 @@ pub fn sts_error(failure: SdkFailure, endpoint: &str) -> CredentialsError {
                 None => CredentialsError::Other(format!("HTTP {status} {message}")),
             }
         }
-        SdkFailure::Unreachable { detail } => {
-            CredentialsError::Unreachable { endpoint: endpoint.to_owned(), detail }
-        }
+        SdkFailure::Unreachable { detail } => CredentialsError::Unreachable {
+            endpoint: endpoint.to_owned(),
+            detail,
+        },
         SdkFailure::Unreadable { status, detail } => CredentialsError::Other(format!(
             "{endpoint} answered{} with something that is not STS ({detail})",
             status.map(|s| format!(" HTTP {s}")).unwrap_or_default()
@@ -258,14 +272,23 @@ mod tests {
         assert_eq!(role_session_name("auth0|5f7c/ü x"), "pail-auth0-5f7c---x");
         let long = role_session_name(&"a".repeat(200));
         assert_eq!(long.len(), 64);
-        let valid = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
+        let valid = |s: &str| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+        };
         assert!(valid(&role_session_name("a b/c:d?e")));
     }
 
     #[test]
     fn renewal_margin_is_bounded() {
-        assert_eq!(renewal_margin(Duration::from_secs(3600)), Duration::from_secs(300));
-        assert_eq!(renewal_margin(Duration::from_secs(60)), Duration::from_secs(15));
+        assert_eq!(
+            renewal_margin(Duration::from_secs(3600)),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            renewal_margin(Duration::from_secs(60)),
+            Duration::from_secs(15)
+        );
     }
 
     #[test]
@@ -275,7 +298,10 @@ mod tests {
             code: Some(code.into()),
             message: Some("m".into()),
         };
-        assert_eq!(sts_error(service("ExpiredTokenException"), "e"), CredentialsError::IdTokenExpired);
+        assert_eq!(
+            sts_error(service("ExpiredTokenException"), "e"),
+            CredentialsError::IdTokenExpired
+        );
         assert_eq!(
             sts_error(service("InvalidIdentityToken"), "e"),
             CredentialsError::InvalidIdentityToken("m".into())
@@ -285,8 +311,16 @@ mod tests {
             CredentialsError::TrustPolicyDenied("m".into())
         );
         assert_eq!(
-            sts_error(SdkFailure::Unreachable { detail: "refused".into() }, "http://sts"),
-            CredentialsError::Unreachable { endpoint: "http://sts".into(), detail: "refused".into() }
+            sts_error(
+                SdkFailure::Unreachable {
+                    detail: "refused".into()
+                },
+                "http://sts"
+            ),
+            CredentialsError::Unreachable {
+                endpoint: "http://sts".into(),
+                detail: "refused".into()
+            }
         );
     }
 }

@@ -35,7 +35,12 @@ pub struct Explanation {
 
 impl Explanation {
     fn new(title: impl Into<String>, action: impl Into<String>) -> Self {
-        Self { title: title.into(), action: action.into(), detail: None, sign_in_again: false }
+        Self {
+            title: title.into(),
+            action: action.into(),
+            detail: None,
+            sign_in_again: false,
+        }
     }
     fn detail(mut self, detail: impl Into<String>) -> Self {
         let d = detail.into();
@@ -60,7 +65,13 @@ impl AppError {
                 "This app is not configured correctly.",
                 "Ask whoever deployed it to fix the settings listed below.",
             )
-            .detail(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")),
+            .detail(
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             Self::Auth(e) => explain_auth(e),
             Self::Credentials(e) => explain_credentials(e),
             Self::Storage(e) => explain_storage(e),
@@ -191,7 +202,9 @@ fn explain_credentials(e: &CredentialsError) -> Explanation {
             "Try again. If it keeps failing, tell your administrator.",
         )
         .detail(m.clone()),
-        C::SignedOut => Explanation::new("You are signed out.", "Sign in to continue.").sign_in_again(),
+        C::SignedOut => {
+            Explanation::new("You are signed out.", "Sign in to continue.").sign_in_again()
+        }
     }
 }
 
@@ -232,8 +245,15 @@ fn explain_storage(e: &StorageError) -> Explanation {
              may not allow this site — tell your administrator.",
         )
         .detail(detail.clone()),
-        S::Key(k) => Explanation::new(format!("That name cannot be used: {k}."), "Choose another name."),
-        S::Other { status, code, message } => Explanation::new(
+        S::Key(k) => Explanation::new(
+            format!("That name cannot be used: {k}."),
+            "Choose another name.",
+        ),
+        S::Other {
+            status,
+            code,
+            message,
+        } => Explanation::new(
             format!("S3 refused the request ({code})."),
             if *status >= 500 {
                 "S3 had a problem; try again in a moment."
@@ -251,7 +271,9 @@ mod tests {
 
     #[test]
     fn access_denied_names_the_object_and_is_not_a_sign_in_problem() {
-        let e = AppError::from(StorageError::AccessDenied { target: "users/alice/a.txt".into() });
+        let e = AppError::from(StorageError::AccessDenied {
+            target: "users/alice/a.txt".into(),
+        });
         let x = e.explain();
         assert!(x.title.contains("Access denied"), "{x:?}");
         assert!(x.title.contains("users/alice/a.txt"), "{x:?}");
@@ -271,8 +293,14 @@ mod tests {
     #[test]
     fn config_errors_list_every_setting() {
         let e = AppError::Config(vec![
-            ConfigError { key: "PAIL_S3_BUCKET", problem: "is not set".into() },
-            ConfigError { key: "PAIL_ROLE_ARN", problem: "is not set".into() },
+            ConfigError {
+                key: "PAIL_S3_BUCKET",
+                problem: "is not set".into(),
+            },
+            ConfigError {
+                key: "PAIL_ROLE_ARN",
+                problem: "is not set".into(),
+            },
         ]);
         let detail = e.explain().detail.unwrap_or_default();
         assert!(detail.contains("PAIL_S3_BUCKET: is not set"));
@@ -292,13 +320,21 @@ mod tests {
     #[test]
     fn every_message_says_what_to_do() {
         let samples: Vec<AppError> = vec![
-            AuthError::ProviderUnreachable { issuer: "i".into(), detail: "d".into() }.into(),
+            AuthError::ProviderUnreachable {
+                issuer: "i".into(),
+                detail: "d".into(),
+            }
+            .into(),
             AuthError::StateMismatch.into(),
             AuthError::LoginRequired.into(),
             CredentialsError::InvalidIdentityToken("m".into()).into(),
             CredentialsError::TrustPolicyDenied("m".into()).into(),
             StorageError::NoSuchKey { key: "k".into() }.into(),
-            StorageError::Unreachable { endpoint: "e".into(), detail: "d".into() }.into(),
+            StorageError::Unreachable {
+                endpoint: "e".into(),
+                detail: "d".into(),
+            }
+            .into(),
         ];
         for e in samples {
             let x = e.explain();

@@ -8,6 +8,8 @@ pub mod auth;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod format;
+pub mod routes;
 pub mod sdk;
 pub mod storage;
 

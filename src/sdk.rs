@@ -37,7 +37,11 @@ pub fn sdk_config(region: &str, runtime: &Runtime) -> SdkConfig {
         // fetch reports no upload progress, so the upload side of stalled-stream protection
         // would cancel every upload that takes longer than its grace period. Downloads are
         // read whole by the connector and stay protected.
-        .stalled_stream_protection(StalledStreamProtectionConfig::enabled().upload_enabled(false).build())
+        .stalled_stream_protection(
+            StalledStreamProtectionConfig::enabled()
+                .upload_enabled(false)
+                .build(),
+        )
         .build()
 }
 
@@ -48,12 +52,19 @@ pub enum SdkFailure {
     /// response (CORS). `fetch` cannot tell these apart.
     Unreachable { detail: String },
     /// The service answered with an error.
-    Service { status: u16, code: Option<String>, message: Option<String> },
+    Service {
+        status: u16,
+        code: Option<String>,
+        message: Option<String>,
+    },
     /// The service answered with something the SDK could not read (wrong endpoint?).
     Unreadable { status: Option<u16>, detail: String },
     /// The request was never sent; when it was because no AWS credentials could be obtained,
     /// that reason is kept.
-    NotSent { detail: String, credentials: Option<CredentialsError> },
+    NotSent {
+        detail: String,
+        credentials: Option<CredentialsError>,
+    },
 }
 
 pub fn classify<E>(err: SdkError<E, HttpResponse>) -> SdkFailure
@@ -72,7 +83,9 @@ where
             }
         }
         SdkError::DispatchFailure(_) => SdkFailure::Unreachable { detail },
-        SdkError::TimeoutError(_) => SdkFailure::Unreachable { detail: "timed out".into() },
+        SdkError::TimeoutError(_) => SdkFailure::Unreachable {
+            detail: "timed out".into(),
+        },
         SdkError::ResponseError(ctx) => SdkFailure::Unreadable {
             status: Some(ctx.raw().status().as_u16()),
             detail,

@@ -13,7 +13,11 @@ pub enum Callback {
         iss: Option<String>,
     },
     /// The provider refused or could not sign the user in (`access_denied`, `login_required`…).
-    Error { error: String, description: Option<String>, state: Option<String> },
+    Error {
+        error: String,
+        description: Option<String>,
+        state: Option<String>,
+    },
 }
 
 impl Callback {
@@ -37,8 +41,16 @@ impl Callback {
             slot.get_or_insert_with(|| v.into_owned());
         }
         match (error, code) {
-            (Some(error), _) => Some(Self::Error { error, description, state }),
-            (None, Some(code)) => Some(Self::Code { code, state: state.unwrap_or_default(), iss }),
+            (Some(error), _) => Some(Self::Error {
+                error,
+                description,
+                state,
+            }),
+            (None, Some(code)) => Some(Self::Code {
+                code,
+                state: state.unwrap_or_default(),
+                iss,
+            }),
             (None, None) => None,
         }
     }
@@ -63,7 +75,9 @@ mod tests {
 
     #[test]
     fn error_wins_over_code() {
-        let cb = Callback::parse("error=login_required&error_description=End-User+is+not+logged+in&state=x&code=y");
+        let cb = Callback::parse(
+            "error=login_required&error_description=End-User+is+not+logged+in&state=x&code=y",
+        );
         assert_eq!(
             cb,
             Some(Callback::Error {

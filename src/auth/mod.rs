@@ -50,7 +50,10 @@ pub struct Identity {
 impl Identity {
     /// What the header shows: name, else email, else the subject.
     pub fn display_name(&self) -> &str {
-        self.name.as_deref().or(self.email.as_deref()).unwrap_or(&self.sub)
+        self.name
+            .as_deref()
+            .or(self.email.as_deref())
+            .unwrap_or(&self.sub)
     }
 }
 
@@ -72,12 +75,17 @@ pub enum AuthError {
     DiscoveryInvalid { issuer: String, detail: String },
     #[error("a sign-in response arrived, but this tab did not start a sign-in")]
     NoPendingLogin,
-    #[error("the sign-in response does not belong to the sign-in this tab started (state mismatch)")]
+    #[error(
+        "the sign-in response does not belong to the sign-in this tab started (state mismatch)"
+    )]
     StateMismatch,
     #[error("the sign-in response names issuer {got}, not {expected}")]
     IssuerMismatch { expected: String, got: String },
     #[error("the identity provider refused the sign-in: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Refused { error: String, description: Option<String> },
+    Refused {
+        error: String,
+        description: Option<String>,
+    },
     /// `prompt=none` found no session at the provider.
     #[error("no session at the identity provider")]
     LoginRequired,

@@ -36,7 +36,11 @@ impl PendingLogin {
         let ours = self.state.secret().as_bytes();
         let theirs = returned.as_bytes();
         ours.len() == theirs.len()
-            && ours.iter().zip(theirs).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            && ours
+                .iter()
+                .zip(theirs)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 }
 
@@ -45,7 +49,11 @@ impl PendingLogin {
 /// send the user elsewhere.
 pub fn safe_return_path(path: &str) -> String {
     let inside = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
-    if inside && !path.starts_with("/callback") { path.to_owned() } else { "/".to_owned() }
+    if inside && !path.starts_with("/callback") {
+        path.to_owned()
+    } else {
+        "/".to_owned()
+    }
 }
 
 #[cfg(test)]

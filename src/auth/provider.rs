@@ -50,7 +50,12 @@ impl Provider {
         let end_session = metadata.additional_metadata().end_session_endpoint.clone();
         let client = CoreClient::from_provider_metadata(metadata, config.client_id.clone(), None)
             .set_redirect_uri(config.redirect_uri.clone());
-        Ok(Self { client, issuer, end_session, extra_scopes: config.extra_scopes.clone() })
+        Ok(Self {
+            client,
+            issuer,
+            end_session,
+            extra_scopes: config.extra_scopes.clone(),
+        })
     }
 
     pub fn issuer(&self) -> &str {
@@ -100,7 +105,11 @@ impl Provider {
             Callback::Error { error, .. } if pending.silent && is_interaction_needed(&error) => {
                 return Err(AuthError::LoginRequired);
             }
-            Callback::Error { error, description, state } => {
+            Callback::Error {
+                error,
+                description,
+                state,
+            } => {
                 // An error for another sign-in is still an unverified response: say so.
                 if state.as_deref().is_some_and(|s| !pending.state_matches(s)) {
                     return Err(AuthError::StateMismatch);
@@ -112,10 +121,13 @@ impl Provider {
         if !pending.state_matches(&state) {
             return Err(AuthError::StateMismatch);
         }
-        if let Some(got) = iss {
-            if got != self.issuer {
-                return Err(AuthError::IssuerMismatch { expected: self.issuer.clone(), got });
-            }
+        if let Some(got) = iss
+            && got != self.issuer
+        {
+            return Err(AuthError::IssuerMismatch {
+                expected: self.issuer.clone(),
+                got,
+            });
         }
 
         let response = self
@@ -132,10 +144,16 @@ impl Provider {
 
         let id_token = response.id_token().ok_or(AuthError::NoIdToken)?;
         let verifier = self.client.id_token_verifier();
-        let claims = id_token.claims(&verifier, &pending.nonce).map_err(claims_error)?;
+        let claims = id_token
+            .claims(&verifier, &pending.nonce)
+            .map_err(claims_error)?;
         if let Some(expected) = claims.access_token_hash() {
-            let alg = id_token.signing_alg().map_err(|e| rejected(e.to_string()))?;
-            let key = id_token.signing_key(&verifier).map_err(|e| rejected(e.to_string()))?;
+            let alg = id_token
+                .signing_alg()
+                .map_err(|e| rejected(e.to_string()))?;
+            let key = id_token
+                .signing_key(&verifier)
+                .map_err(|e| rejected(e.to_string()))?;
             let actual = AccessTokenHash::from_token(response.access_token(), alg, key)
                 .map_err(|e| rejected(e.to_string()))?;
             if actual != *expected {
@@ -188,7 +206,10 @@ where
 fn is_interaction_needed(error: &str) -> bool {
     matches!(
         error,
-        "login_required" | "interaction_required" | "consent_required" | "account_selection_required"
+        "login_required"
+            | "interaction_required"
+            | "consent_required"
+            | "account_selection_required"
     )
 }
 
@@ -199,13 +220,19 @@ fn rejected(reason: String) -> AuthError {
 fn discovery_error<E: std::error::Error>(issuer: &str, e: DiscoveryError<E>) -> AuthError {
     let issuer = issuer.to_owned();
     match e {
-        DiscoveryError::Request(e) => AuthError::ProviderUnreachable { issuer, detail: e.to_string() },
+        DiscoveryError::Request(e) => AuthError::ProviderUnreachable {
+            issuer,
+            detail: e.to_string(),
+        },
         DiscoveryError::Response(status, _, _) => AuthError::DiscoveryInvalid {
             issuer,
             detail: format!("HTTP {status} for the discovery document or the JWKS"),
         },
         DiscoveryError::Validation(detail) => AuthError::DiscoveryInvalid { issuer, detail },
-        other => AuthError::DiscoveryInvalid { issuer, detail: other.to_string() },
+        other => AuthError::DiscoveryInvalid {
+            issuer,
+            detail: other.to_string(),
+        },
     }
 }
 
@@ -219,8 +246,12 @@ fn token_error<E: std::error::Error>(
                 None => r.error().to_string(),
             },
         },
-        RequestTokenError::Request(e) => AuthError::TokenEndpointUnreachable { detail: e.to_string() },
-        RequestTokenError::Parse(e, _) => AuthError::TokenRefused { detail: e.to_string() },
+        RequestTokenError::Request(e) => AuthError::TokenEndpointUnreachable {
+            detail: e.to_string(),
+        },
+        RequestTokenError::Parse(e, _) => AuthError::TokenRefused {
+            detail: e.to_string(),
+        },
         RequestTokenError::Other(d) => AuthError::TokenRefused { detail: d },
     }
 }

@@ -28,7 +28,11 @@ pub enum StorageError {
     #[error("{0}")]
     Key(#[from] super::keys::KeyError),
     #[error("S3 error {code} (HTTP {status}): {message}")]
-    Other { status: u16, code: String, message: String },
+    Other {
+        status: u16,
+        code: String,
+        message: String,
+    },
 }
 
 /// What the failed request was about, for the message.
@@ -43,7 +47,11 @@ pub struct Target<'a> {
 impl StorageError {
     pub fn from_failure(failure: SdkFailure, target: Target<'_>) -> Self {
         match failure {
-            SdkFailure::Service { status, code, message } => {
+            SdkFailure::Service {
+                status,
+                code,
+                message,
+            } => {
                 let message = message.unwrap_or_default();
                 // HEAD responses have no body, so only the status tells what happened.
                 let code = code.unwrap_or_else(|| match status {
@@ -52,30 +60,52 @@ impl StorageError {
                     _ => format!("HTTP{status}"),
                 });
                 match code.as_str() {
-                    "AccessDenied" | "AllAccessDisabled" | "Forbidden" => {
-                        Self::AccessDenied { target: target.path.to_owned() }
-                    }
-                    "NoSuchKey" | "NotFound" => Self::NoSuchKey { key: target.path.to_owned() },
-                    "NoSuchBucket" => Self::NoSuchBucket { bucket: target.bucket.to_owned() },
+                    "AccessDenied" | "AllAccessDisabled" | "Forbidden" => Self::AccessDenied {
+                        target: target.path.to_owned(),
+                    },
+                    "NoSuchKey" | "NotFound" => Self::NoSuchKey {
+                        key: target.path.to_owned(),
+                    },
+                    "NoSuchBucket" => Self::NoSuchBucket {
+                        bucket: target.bucket.to_owned(),
+                    },
                     "ExpiredToken" | "TokenRefreshRequired" => Self::ExpiredToken,
-                    "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidToken"
+                    "InvalidAccessKeyId"
+                    | "SignatureDoesNotMatch"
+                    | "InvalidToken"
                     | "AuthorizationHeaderMalformed" => Self::BadCredentials { code },
                     "RequestTimeTooSkewed" => Self::ClockSkew,
-                    _ => Self::Other { status, code, message },
+                    _ => Self::Other {
+                        status,
+                        code,
+                        message,
+                    },
                 }
             }
-            SdkFailure::Unreachable { detail } => {
-                Self::Unreachable { endpoint: target.endpoint.to_owned(), detail }
-            }
+            SdkFailure::Unreachable { detail } => Self::Unreachable {
+                endpoint: target.endpoint.to_owned(),
+                detail,
+            },
             SdkFailure::Unreadable { status, detail } => Self::Other {
                 status: status.unwrap_or(0),
                 code: "UnreadableResponse".into(),
-                message: format!("{} answered with something that is not S3: {detail}", target.endpoint),
+                message: format!(
+                    "{} answered with something that is not S3: {detail}",
+                    target.endpoint
+                ),
             },
-            SdkFailure::NotSent { credentials: Some(c), .. } => Self::Credentials(c),
-            SdkFailure::NotSent { detail, credentials: None } => {
-                Self::Other { status: 0, code: "NotSent".into(), message: detail }
-            }
+            SdkFailure::NotSent {
+                credentials: Some(c),
+                ..
+            } => Self::Credentials(c),
+            SdkFailure::NotSent {
+                detail,
+                credentials: None,
+            } => Self::Other {
+                status: 0,
+                code: "NotSent".into(),
+                message: detail,
+            },
         }
     }
 }
@@ -84,27 +114,40 @@ impl StorageError {
 mod tests {
     use super::*;
 
-    const T: Target<'static> =
-        Target { endpoint: "http://s3", bucket: "b", path: "users/bob/x.txt" };
+    const T: Target<'static> = Target {
+        endpoint: "http://s3",
+        bucket: "b",
+        path: "users/bob/x.txt",
+    };
 
     fn service(status: u16, code: Option<&str>) -> SdkFailure {
-        SdkFailure::Service { status, code: code.map(str::to_owned), message: None }
+        SdkFailure::Service {
+            status,
+            code: code.map(str::to_owned),
+            message: None,
+        }
     }
 
     #[test]
     fn codes_and_bare_statuses() {
         assert_eq!(
             StorageError::from_failure(service(403, Some("AccessDenied")), T),
-            StorageError::AccessDenied { target: "users/bob/x.txt".into() }
+            StorageError::AccessDenied {
+                target: "users/bob/x.txt".into()
+            }
         );
         // HeadObject: no body, no code.
         assert_eq!(
             StorageError::from_failure(service(403, None), T),
-            StorageError::AccessDenied { target: "users/bob/x.txt".into() }
+            StorageError::AccessDenied {
+                target: "users/bob/x.txt".into()
+            }
         );
         assert_eq!(
             StorageError::from_failure(service(404, None), T),
-            StorageError::NoSuchKey { key: "users/bob/x.txt".into() }
+            StorageError::NoSuchKey {
+                key: "users/bob/x.txt".into()
+            }
         );
         assert_eq!(
             StorageError::from_failure(service(400, Some("ExpiredToken")), T),

@@ -15,7 +15,10 @@ pub enum KeyError {
 }
 
 /// The signed-in user's home prefix: the template with `{sub}` filled in.
-pub fn home_prefix(template: &crate::config::PrefixTemplate, sub: &str) -> Result<String, KeyError> {
+pub fn home_prefix(
+    template: &crate::config::PrefixTemplate,
+    sub: &str,
+) -> Result<String, KeyError> {
     if sub.is_empty() {
         return Err(KeyError::NoSubject);
     }
@@ -40,7 +43,9 @@ pub fn upload_key(folder: &str, name: &str) -> Result<String, KeyError> {
 /// What the list shows for `key` inside `folder`: the rest of the key. A key outside the folder
 /// is shown whole.
 pub fn display_name<'k>(folder: &str, key: &'k str) -> &'k str {
-    key.strip_prefix(folder).filter(|rest| !rest.is_empty()).unwrap_or(key)
+    key.strip_prefix(folder)
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(key)
 }
 
 /// The last segment of a key, for download file names.
@@ -63,7 +68,13 @@ mod tests {
     #[test]
     fn upload_keys_keep_odd_names_exactly() {
         let f = "users/alice/";
-        for name in ["a b.txt", "x+y%z#?&=.bin", "ünïcödé 😀.md", "..", "dir/inner.txt"] {
+        for name in [
+            "a b.txt",
+            "x+y%z#?&=.bin",
+            "ünïcödé 😀.md",
+            "..",
+            "dir/inner.txt",
+        ] {
             assert_eq!(upload_key(f, name), Ok(format!("{f}{name}")));
         }
         assert_eq!(upload_key(f, "/lead"), Ok("users/alice/lead".into()));
@@ -77,12 +88,18 @@ mod tests {
         assert!(upload_key(f, &fits).is_ok());
         // 'é' is two bytes in UTF-8.
         let too_long = "é".repeat(507);
-        assert_eq!(upload_key(f, &too_long), Err(KeyError::TooLong(f.len() + 1014)));
+        assert_eq!(
+            upload_key(f, &too_long),
+            Err(KeyError::TooLong(f.len() + 1014))
+        );
     }
 
     #[test]
     fn display_and_file_names() {
-        assert_eq!(display_name("users/alice/", "users/alice/a/b.txt"), "a/b.txt");
+        assert_eq!(
+            display_name("users/alice/", "users/alice/a/b.txt"),
+            "a/b.txt"
+        );
         assert_eq!(display_name("users/alice/", "users/bob/x"), "users/bob/x");
         assert_eq!(display_name("users/alice/", "users/alice/"), "users/alice/");
         assert_eq!(file_name("users/alice/a/b.txt"), "b.txt");

@@ -68,8 +68,13 @@ pub fn normalize_key(key: &str) -> Result<String, String> {
     if key.is_empty() {
         return Err("a metadata name cannot be empty".into());
     }
-    if !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return Err(format!("metadata name '{key}' may use only letters, digits, '-' and '_'"));
+    if !key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!(
+            "metadata name '{key}' may use only letters, digits, '-' and '_'"
+        ));
     }
     Ok(key)
 }
@@ -80,7 +85,10 @@ mod tests {
 
     #[test]
     fn ascii_passes_through() {
-        assert_eq!(encode_value("Quarterly report, v2 (final)"), "Quarterly report, v2 (final)");
+        assert_eq!(
+            encode_value("Quarterly report, v2 (final)"),
+            "Quarterly report, v2 (final)"
+        );
     }
 
     #[test]
@@ -97,14 +105,20 @@ mod tests {
             " leading and trailing ",
         ] {
             assert_eq!(decode_value(&encode_value(v)), v, "{v:?}");
-            assert!(encode_value(v).bytes().all(|b| (0x20..0x7f).contains(&b)), "{v:?}");
+            assert!(
+                encode_value(v).bytes().all(|b| (0x20..0x7f).contains(&b)),
+                "{v:?}"
+            );
         }
     }
 
     #[test]
     fn decodes_what_s3_sends() {
         assert_eq!(decode_value("=?UTF-8?B?w7xiZXI=?="), "über");
-        assert_eq!(decode_value("=?utf-8?Q?caf=C3=A9_au_lait?="), "café au lait");
+        assert_eq!(
+            decode_value("=?utf-8?Q?caf=C3=A9_au_lait?="),
+            "café au lait"
+        );
         assert_eq!(decode_value("=?ISO-8859-1?Q?x?="), "=?ISO-8859-1?Q?x?=");
     }
 

@@ -95,11 +95,16 @@ pub struct Storage {
 
 impl Storage {
     pub fn new(client: aws_sdk_s3::Client, s3: &S3Config, region: &str, home: String) -> Self {
-        let endpoint = s3
-            .endpoint
-            .as_ref()
-            .map_or_else(|| format!("https://s3.{region}.amazonaws.com"), ToString::to_string);
-        Self { client, bucket: s3.bucket.clone(), endpoint, home }
+        let endpoint = s3.endpoint.as_ref().map_or_else(
+            || format!("https://s3.{region}.amazonaws.com"),
+            ToString::to_string,
+        );
+        Self {
+            client,
+            bucket: s3.bucket.clone(),
+            endpoint,
+            home,
+        }
     }
 
     /// The user's home prefix (`users/<sub>/`).
@@ -112,7 +117,11 @@ impl Storage {
     }
 
     fn target<'a>(&'a self, path: &'a str) -> Target<'a> {
-        Target { endpoint: &self.endpoint, bucket: &self.bucket, path }
+        Target {
+            endpoint: &self.endpoint,
+            bucket: &self.bucket,
+            path,
+        }
     }
 
     /// One page (up to 1,000 entries) of `prefix`, folders first, using `/` as the delimiter.
@@ -127,7 +136,10 @@ impl Storage {
             .send()
             .await
             .map_err(|e| StorageError::from_failure(classify(e), self.target(prefix)))?;
-        let folders = out.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned));
+        let folders = out
+            .common_prefixes()
+            .iter()
+            .filter_map(|p| p.prefix().map(str::to_owned));
         let objects = out.contents().iter().filter_map(|o| {
             Some(ObjectSummary {
                 key: o.key()?.to_owned(),
@@ -140,9 +152,10 @@ impl Storage {
             folders: folders.collect(),
             // The folder's own placeholder object ("photos/") is not a file in it.
             objects: objects.filter(|o| o.key != prefix).collect(),
-            next_page: out.next_continuation_token().map(str::to_owned).filter(|_| {
-                out.is_truncated().unwrap_or(false)
-            }),
+            next_page: out
+                .next_continuation_token()
+                .map(str::to_owned)
+                .filter(|_| out.is_truncated().unwrap_or(false)),
         })
     }
 
@@ -180,7 +193,10 @@ impl Storage {
             .map_err(|e| StorageError::from_failure(classify(e), self.target(key)))?;
         Ok(ObjectMetadata {
             key: key.to_owned(),
-            size: out.content_length().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+            size: out
+                .content_length()
+                .and_then(|s| u64::try_from(s).ok())
+                .unwrap_or(0),
             content_type: out.content_type().map(str::to_owned),
             etag: out.e_tag().map(str::to_owned),
             last_modified_ms: out.last_modified().and_then(epoch_ms),
@@ -210,10 +226,14 @@ impl Storage {
             .send()
             .await
             .map_err(|e| StorageError::from_failure(classify(e), self.target(key)))?;
-        let body = out.body.collect().await.map_err(|e| StorageError::Unreachable {
-            endpoint: self.endpoint.clone(),
-            detail: e.to_string(),
-        })?;
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| StorageError::Unreachable {
+                endpoint: self.endpoint.clone(),
+                detail: e.to_string(),
+            })?;
         Ok(body.to_vec())
     }
 

@@ -1,0 +1,124 @@
+//! Page state: `sessionStorage`, the address bar, and performance marks.
+
+use wasm_bindgen::JsValue;
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// This tab's `sessionStorage` (per tab, cleared when the tab closes).
+pub mod session_storage {
+    pub fn get(key: &str) -> Option<String> {
+        super::window()?
+            .session_storage()
+            .ok()??
+            .get_item(key)
+            .ok()?
+    }
+
+    pub fn set(key: &str, value: &str) -> bool {
+        let Some(storage) = super::window().and_then(|w| w.session_storage().ok().flatten()) else {
+            return false;
+        };
+        storage.set_item(key, value).is_ok()
+    }
+
+    /// Reads and deletes, so a value is used once.
+    pub fn take(key: &str) -> Option<String> {
+        let value = get(key);
+        remove(key);
+        value
+    }
+
+    pub fn remove(key: &str) {
+        if let Some(storage) = super::window().and_then(|w| w.session_storage().ok().flatten()) {
+            let _ = storage.remove_item(key);
+        }
+    }
+}
+
+/// The page's origin, e.g. `http://127.0.0.1:8080`.
+pub fn origin() -> String {
+    window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Path and query of the current URL (what a sign-in should return to).
+pub fn path_and_query() -> String {
+    let Some(location) = window().map(|w| w.location()) else {
+        return "/".into();
+    };
+    let path = location.pathname().unwrap_or_else(|_| "/".into());
+    let search = location.search().unwrap_or_default();
+    format!("{path}{search}")
+}
+
+pub fn pathname() -> String {
+    window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
+}
+
+pub fn search() -> String {
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Leaves the app for `url` (the provider's authorization or logout endpoint).
+pub fn go_to(url: &str) -> Result<(), String> {
+    let location = window().ok_or("no window")?.location();
+    location.assign(url).map_err(|e| format!("{e:?}"))
+}
+
+/// Records a named moment on the page's performance timeline (read by the benchmark).
+pub fn mark(name: &str) {
+    if let Some(perf) = window().and_then(|w| w.performance()) {
+        let _ = perf.mark(name);
+    }
+}
+
+/// Saves `bytes` as a download named `file_name`.
+pub fn save_bytes(bytes: &[u8], file_name: &str, content_type: Option<&str>) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let err = |e: JsValue| format!("{e:?}");
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    if let Some(t) = content_type {
+        options.set_type(t);
+    }
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    let document = window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(err)?
+        .dyn_into()
+        .map_err(|_| "not an anchor")?;
+    a.set_href(&url);
+    a.set_download(file_name);
+    a.click();
+    // Revoking at once can cancel the download in some browsers; a minute is plenty.
+    wasm_bindgen_futures::spawn_local(async move {
+        super::clock::timeout(std::time::Duration::from_secs(60)).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    Ok(())
+}
+
+/// A file's bytes (the whole file: callers bound the size).
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("the browser could not read the file: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// A timestamp in the user's locale and time zone.
+pub fn local_datetime(epoch_ms: i64) -> String {
+    #[allow(clippy::cast_precision_loss)] // ms timestamps are far below 2^53
+    let date = js_sys::Date::new(&JsValue::from_f64(epoch_ms as f64));
+    String::from(date.to_locale_string("default", &JsValue::UNDEFINED))
+}

@@ -1,0 +1,118 @@
+//! The one place that calls `window.fetch`. Bytes in, bytes out — bodies are never turned into
+//! strings — and the request is aborted when its future is dropped.
+
+use gloo_net::http::{Method, RequestBuilder};
+use web_sys::{AbortController, RequestCache};
+
+/// A request as the callers have it.
+#[derive(Debug)]
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<&'a [u8]>,
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// `fetch` rejected: offline, refused, DNS, or the response was blocked by CORS — the
+    /// browser deliberately does not say which.
+    #[error("the request failed (network error, server down, or blocked by CORS): {0}")]
+    Network(String),
+    #[error("the request could not be made: {0}")]
+    Invalid(String),
+}
+
+/// Headers the browser sets itself and refuses from scripts (Fetch standard, "forbidden
+/// request-header"); the SDK signs `host` and may add `content-length`, and the browser
+/// sends the same values.
+fn browser_owned(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "host" | "content-length" | "user-agent" | "connection" | "expect" | "transfer-encoding"
+    )
+}
+
+pub async fn fetch(request: Request<'_>) -> Result<Response, FetchError> {
+    let method = Method::from_bytes(request.method.as_bytes())
+        .map_err(|e| FetchError::Invalid(e.to_string()))?;
+    let controller = AbortController::new().map_err(|e| FetchError::Invalid(format!("{e:?}")))?;
+    let _abort = AbortOnDrop(controller.clone());
+
+    // `no-store`: object URLs are the same before and after an overwrite, and a signed GET
+    // must never be answered from the HTTP cache.
+    let mut builder = RequestBuilder::new(request.url)
+        .method(method)
+        .cache(RequestCache::NoStore)
+        .abort_signal(Some(&controller.signal()));
+    for (name, value) in &request.headers {
+        if !browser_owned(name) {
+            builder = builder.header(name, value);
+        }
+    }
+    let built = match request.body {
+        Some(bytes) => builder.body(js_sys::Uint8Array::from(bytes)),
+        None => builder.build(),
+    }
+    .map_err(|e| FetchError::Invalid(e.to_string()))?;
+
+    let response = built
+        .send()
+        .await
+        .map_err(|e| FetchError::Network(e.to_string()))?;
+    let status = response.status();
+    let headers = response.headers().entries().collect();
+    let body = response
+        .binary()
+        .await
+        .map_err(|e| FetchError::Network(e.to_string()))?;
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Aborts the fetch when the future that owns it is dropped mid-flight; after completion the
+/// abort is a no-op.
+struct AbortOnDrop(AbortController);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// `openidconnect`'s HTTP client: discovery, JWKS and the token request.
+pub async fn oidc_client(
+    request: openidconnect::HttpRequest,
+) -> Result<openidconnect::HttpResponse, FetchError> {
+    let headers = request
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let url = request.uri().to_string();
+    let body = request.body();
+    let response = fetch(Request {
+        method: request.method().as_str(),
+        url: &url,
+        headers,
+        body: (!body.is_empty()).then_some(body.as_slice()),
+    })
+    .await?;
+    let mut builder = http::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(response.body)
+        .map_err(|e| FetchError::Invalid(e.to_string()))
+}

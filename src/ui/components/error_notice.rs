@@ -1,0 +1,36 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::platform::browser;
+use crate::ui::session::use_session;
+
+/// An error where the user is looking: what happened, what to do, the technical detail folded
+/// away, and "Sign in again" when that is the fix.
+#[component]
+pub fn ErrorNotice(
+    /// The error to explain.
+    error: AppError,
+) -> impl IntoView {
+    let session = use_session();
+    let x = error.explain();
+    view! {
+        <div class="notice notice-error" role="alert">
+            <p class="notice-title">{x.title}</p>
+            <p>{x.action}</p>
+            {x.detail.map(|d| view! {
+                <details>
+                    <summary>"Technical details"</summary>
+                    <pre>{d}</pre>
+                </details>
+            })}
+            {x.sign_in_again.then(|| view! {
+                <button
+                    class="button button-primary"
+                    on:click=move |_| session.sign_in(&browser::path_and_query(), false)
+                >
+                    "Sign in again"
+                </button>
+            })}
+        </div>
+    }
+}

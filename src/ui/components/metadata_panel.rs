@@ -1,0 +1,176 @@
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+
+use super::ErrorNotice;
+use crate::error::AppError;
+use crate::format;
+use crate::platform::browser;
+use crate::routes::files_href;
+use crate::storage::{ObjectMetadata, keys};
+use crate::ui::session::Account;
+use crate::ui::toast::use_toaster;
+
+/// The selected object's details from HeadObject: system headers and every user metadata
+/// entry (`x-amz-meta-*`), with download and delete.
+#[component]
+pub fn MetadataPanel(
+    /// The signed-in account.
+    account: Arc<Account>,
+    /// The object.
+    key: String,
+    /// The folder shown beside the panel (closing returns to it).
+    folder: Memo<String>,
+    /// Called after the object is deleted.
+    on_deleted: Callback<()>,
+) -> impl IntoView {
+    let toaster = use_toaster();
+    let navigate = use_navigate();
+    let close = move || {
+        navigate(
+            &files_href(Some(&folder.get_untracked()), None),
+            NavigateOptions::default(),
+        );
+    };
+    let head = LocalResource::new({
+        let storage = account.storage.clone();
+        let key = key.clone();
+        move || {
+            let storage = storage.clone();
+            let key = key.clone();
+            async move { storage.head(&key).await.map_err(AppError::from) }
+        }
+    });
+    let download = Action::new_local({
+        let storage = account.storage.clone();
+        move |meta: &ObjectMetadata| {
+            let storage = storage.clone();
+            let meta = meta.clone();
+            async move {
+                let bytes = storage.get(&meta.key).await.map_err(AppError::from)?;
+                let _ = browser::save_bytes(
+                    &bytes,
+                    keys::file_name(&meta.key),
+                    meta.content_type.as_deref(),
+                );
+                Ok::<(), AppError>(())
+            }
+        }
+    });
+    let delete = Action::new_local({
+        let storage = account.storage.clone();
+        let close = close.clone();
+        move |key: &String| {
+            let storage = storage.clone();
+            let key = key.clone();
+            let close = close.clone();
+            async move {
+                storage.delete(&key).await.map_err(AppError::from)?;
+                toaster.success(format!("Deleted {}", keys::file_name(&key)));
+                on_deleted.run(());
+                close();
+                Ok::<(), AppError>(())
+            }
+        }
+    });
+
+    let body = move || {
+        head.get().map(|result| match result {
+            Err(error) => view! { <ErrorNotice error/> }.into_any(),
+            Ok(meta) => {
+                let system = system_rows(&meta);
+                let user = meta.user.clone();
+                let for_download = meta.clone();
+                let key_for_delete = meta.key.clone();
+                view! {
+                    <dl class="props">
+                        {system.into_iter().map(|(name, value)| view! {
+                            <dt>{name}</dt><dd>{value}</dd>
+                        }).collect_view()}
+                    </dl>
+                    <h3>"User metadata"</h3>
+                    {if user.is_empty() {
+                        view! { <p class="muted">"None."</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="user-metadata">
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Value"</th></tr></thead>
+                                <tbody>
+                                    {user.into_iter().map(|(k, v)| view! {
+                                        <tr><th scope="row"><code>{format!("x-amz-meta-{k}")}</code></th>
+                                            <td data-meta=k>{v}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                    <div class="panel-actions">
+                        <button
+                            class="button"
+                            disabled=move || download.pending().get()
+                            on:click=move |_| { download.dispatch_local(for_download.clone()); }
+                        >
+                            {move || if download.pending().get() { "Downloading…" } else { "Download" }}
+                        </button>
+                        <button
+                            class="button button-danger"
+                            disabled=move || delete.pending().get()
+                            on:click=move |_| {
+                                let name = keys::file_name(&key_for_delete).to_owned();
+                                let confirmed = window()
+                                    .confirm_with_message(&format!("Delete “{name}”? This cannot be undone."))
+                                    .unwrap_or(false);
+                                if confirmed {
+                                    delete.dispatch_local(key_for_delete.clone());
+                                }
+                            }
+                        >
+                            "Delete"
+                        </button>
+                    </div>
+                    {move || download.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
+                    {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
+                }.into_any()
+            }
+        })
+    };
+
+    view! {
+        <aside class="details" aria-label="Details">
+            <div class="details-header">
+                <h2 class="details-title">{keys::file_name(&key).to_owned()}</h2>
+                <button class="icon-button" aria-label="Close details" on:click=move |_| close()>"×"</button>
+            </div>
+            <p class="muted small key" data-testid="details-key">{key.clone()}</p>
+            <Transition fallback=|| view! { <p class="muted">"Loading details…"</p> }>{body}</Transition>
+        </aside>
+    }
+}
+
+fn system_rows(meta: &ObjectMetadata) -> Vec<(&'static str, String)> {
+    let size = if meta.size < 1024 {
+        format::bytes(meta.size)
+    } else {
+        format!("{} ({} bytes)", format::bytes(meta.size), meta.size)
+    };
+    let mut rows = vec![("Size", size)];
+    let optional = [
+        ("Content type", meta.content_type.clone()),
+        (
+            "Last modified",
+            meta.last_modified_ms.map(browser::local_datetime),
+        ),
+        ("ETag", meta.etag.clone()),
+        ("Version", meta.version_id.clone()),
+        ("Storage class", meta.storage_class.clone()),
+        ("Encryption", meta.server_side_encryption.clone()),
+        ("Checksum (CRC32)", meta.checksum_crc32.clone()),
+        ("Cache-Control", meta.cache_control.clone()),
+        ("Content-Disposition", meta.content_disposition.clone()),
+        ("Content-Encoding", meta.content_encoding.clone()),
+    ];
+    rows.extend(optional.into_iter().filter_map(|(n, v)| Some((n, v?))));
+    rows
+}

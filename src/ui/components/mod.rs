@@ -1,0 +1,19 @@
+//! Components, named after what the user sees.
+
+mod app_header;
+mod error_notice;
+mod file_table;
+mod files_view;
+mod metadata_panel;
+mod sign_in_card;
+mod spinner;
+mod upload_panel;
+
+pub use app_header::AppHeader;
+pub use error_notice::ErrorNotice;
+pub use file_table::FileTable;
+pub use files_view::FilesView;
+pub use metadata_panel::MetadataPanel;
+pub use sign_in_card::SignInCard;
+pub use spinner::Spinner;
+pub use upload_panel::UploadPanel;

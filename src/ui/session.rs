@@ -1,0 +1,250 @@
+//! The signed-in session as reactive state: discovery at start-up, the redirect to the
+//! provider and back, restoring the session after a reload, sign-out.
+//!
+//! Only the pending-login record (verifier, state, nonce) and a "this tab was signed in" flag
+//! touch `sessionStorage`; tokens stay in memory. A reload restores the session with a
+//! `prompt=none` round trip to the provider, which answers from its own session cookie.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+
+use crate::auth::pending::STORAGE_KEY as PENDING_KEY;
+use crate::auth::{AuthError, Callback, IdTokenJwt, Identity, PendingLogin, Provider, SignIn};
+use crate::config::AppConfig;
+use crate::credentials::{self, WebIdentityCredentials};
+use crate::error::AppError;
+use crate::platform::browser::{self, session_storage};
+use crate::platform::{self, http::oidc_client};
+use crate::routes;
+use crate::sdk;
+use crate::storage::{self, Storage, StorageError, keys};
+
+/// `sessionStorage` flag: this tab had a session, so a reload should try to restore it.
+const SIGNED_IN_KEY: &str = "pail.session.active";
+
+/// A signed-in user's handles on AWS.
+#[derive(Debug)]
+pub struct Account {
+    pub identity: Identity,
+    pub id_token: IdTokenJwt,
+    pub storage: Storage,
+    pub credentials: WebIdentityCredentials,
+}
+
+#[derive(Debug, Clone)]
+pub enum Phase {
+    /// Discovering the provider / finishing a sign-in.
+    Starting,
+    /// On the way to the provider.
+    Redirecting,
+    /// Not signed in; `notice` says why, when it was not the user's choice.
+    SignedOut {
+        notice: Option<AppError>,
+    },
+    SignedIn(Arc<Account>),
+}
+
+/// Built once per page: settings and the SDK runtime.
+#[derive(Debug)]
+struct Services {
+    config: AppConfig,
+    sdk: aws_config::SdkConfig,
+    runtime: sdk::Runtime,
+}
+
+/// Handle to the session; `Copy`, from context via [`use_session`].
+#[derive(Clone, Copy)]
+pub struct Session {
+    phase: RwSignal<Phase>,
+    provider: RwSignal<Option<Arc<Provider>>>,
+    services: StoredValue<Arc<Services>>,
+}
+
+pub fn provide_session(config: AppConfig) {
+    let runtime = platform::sdk_runtime();
+    let sdk = sdk::sdk_config(&config.aws.region, &runtime);
+    provide_context(Session {
+        phase: RwSignal::new(Phase::Starting),
+        provider: RwSignal::new(None),
+        services: StoredValue::new(Arc::new(Services {
+            config,
+            sdk,
+            runtime,
+        })),
+    });
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+impl Session {
+    pub fn phase(&self) -> Phase {
+        self.phase.get()
+    }
+
+    pub fn config(&self) -> AppConfig {
+        self.services.with_value(|s| s.config.clone())
+    }
+
+    /// Sends the browser to the provider. `silent` restores an existing provider session
+    /// without showing anything (prompt=none).
+    pub fn sign_in(&self, return_to: &str, silent: bool) {
+        let Some(provider) = self.provider.get_untracked() else {
+            // Discovery failed; retrying it is what "sign in" means now.
+            self.phase.set(Phase::Starting);
+            let session = *self;
+            let return_to = return_to.to_owned();
+            spawn_local(async move {
+                if session.discover().await.is_ok() {
+                    session.sign_in(&return_to, silent);
+                }
+            });
+            return;
+        };
+        let (url, pending) = provider.begin_login(return_to, silent);
+        if !session_storage::set(PENDING_KEY, &pending.to_json()) {
+            self.phase.set(Phase::SignedOut {
+                notice: Some(AppError::Auth(AuthError::ProviderUnreachable {
+                    issuer: provider.issuer().to_owned(),
+                    detail: "this browser does not allow session storage for this site".into(),
+                })),
+            });
+            return;
+        }
+        self.phase.set(Phase::Redirecting);
+        if let Err(e) = browser::go_to(url.as_str()) {
+            leptos::logging::warn!("could not leave for the provider: {e}");
+        }
+    }
+
+    /// Forgets everything and ends the provider session when it supports RP-initiated logout.
+    pub fn sign_out(&self) {
+        session_storage::remove(SIGNED_IN_KEY);
+        session_storage::remove(PENDING_KEY);
+        let account = match self.phase.get_untracked() {
+            Phase::SignedIn(account) => Some(account),
+            _ => None,
+        };
+        self.phase.set(Phase::SignedOut { notice: None });
+        let Some(account) = account else { return };
+        account.credentials.clear();
+        let logout = self.provider.get_untracked().and_then(|p| {
+            let post = self
+                .services
+                .with_value(|s| s.config.oidc.post_logout_redirect_uri.clone());
+            p.logout_url(&account.id_token, &post)
+        });
+        if let Some(url) = logout {
+            self.phase.set(Phase::Redirecting);
+            let _ = browser::go_to(url.as_str());
+        }
+    }
+
+    async fn discover(&self) -> Result<Arc<Provider>, AppError> {
+        let oidc = self.services.with_value(|s| s.config.oidc.clone());
+        match Provider::discover(&oidc, &oidc_client).await {
+            Ok(p) => {
+                let p = Arc::new(p);
+                self.provider.set(Some(p.clone()));
+                Ok(p)
+            }
+            Err(e) => {
+                let e = AppError::Auth(e);
+                self.phase.set(Phase::SignedOut {
+                    notice: Some(e.clone()),
+                });
+                Err(e)
+            }
+        }
+    }
+
+    fn open_account(&self, sign_in: SignIn) -> Result<Account, AppError> {
+        let services = self.services.get_value();
+        let cfg = &services.config;
+        let home = keys::home_prefix(&cfg.s3.prefix_template, &sign_in.identity.sub)
+            .map_err(StorageError::from)?;
+        let sts = credentials::sts_client(&services.sdk, &cfg.aws);
+        let creds =
+            WebIdentityCredentials::new(sts, &cfg.aws, services.runtime.time_source.clone());
+        creds.set_token(sign_in.id_token.clone(), &sign_in.identity.sub);
+        let client = storage::s3_client(&services.sdk, &cfg.s3, creds.clone());
+        Ok(Account {
+            identity: sign_in.identity,
+            id_token: sign_in.id_token,
+            storage: Storage::new(client, &cfg.s3, &cfg.aws.region, home),
+            credentials: creds,
+        })
+    }
+}
+
+/// Runs once under the router: discovery, then finish a sign-in (on `/callback`), restore a
+/// session (after a reload) or show the sign-in page.
+#[component]
+pub fn SessionBootstrap() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let replace = move |to: &str| {
+        navigate(
+            to,
+            NavigateOptions {
+                replace: true,
+                ..NavigateOptions::default()
+            },
+        );
+    };
+    spawn_local(async move {
+        let on_callback = browser::pathname() == routes::CALLBACK;
+        let Ok(provider) = session.discover().await else {
+            if on_callback {
+                session_storage::remove(PENDING_KEY);
+                replace("/");
+            }
+            return;
+        };
+        if !on_callback {
+            if session_storage::get(SIGNED_IN_KEY).is_some() {
+                session.sign_in(&browser::path_and_query(), true);
+            } else {
+                session.phase.set(Phase::SignedOut { notice: None });
+            }
+            return;
+        }
+
+        // The code and state leave the address bar whatever happens next.
+        let callback = Callback::parse(&browser::search());
+        let pending = session_storage::take(PENDING_KEY).and_then(|j| PendingLogin::from_json(&j));
+        let (Some(callback), Some(pending)) = (callback, pending) else {
+            session.phase.set(Phase::SignedOut {
+                notice: Some(AuthError::NoPendingLogin.into()),
+            });
+            replace("/");
+            return;
+        };
+        let return_to = pending.return_to.clone();
+        let outcome = provider
+            .complete_login(pending, callback, &oidc_client)
+            .await
+            .map_err(AppError::from)
+            .and_then(|sign_in| session.open_account(sign_in));
+        match outcome {
+            Ok(account) => {
+                session_storage::set(SIGNED_IN_KEY, "1");
+                session.phase.set(Phase::SignedIn(Arc::new(account)));
+            }
+            Err(AppError::Auth(AuthError::LoginRequired)) => {
+                session_storage::remove(SIGNED_IN_KEY);
+                session.phase.set(Phase::SignedOut { notice: None });
+            }
+            Err(e) => {
+                session_storage::remove(SIGNED_IN_KEY);
+                session.phase.set(Phase::SignedOut { notice: Some(e) });
+            }
+        }
+        replace(&return_to);
+    });
+}
