@@ -72,6 +72,15 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let detail = chain(Some(&err));
+    // A failure to obtain credentials comes back as a dispatch failure or a construction
+    // failure depending on where the orchestrator met it; either way nothing reached AWS and
+    // the reason is ours.
+    if let Some(credentials) = find_source::<CredentialsError>(&err) {
+        return SdkFailure::NotSent {
+            detail,
+            credentials: Some(credentials.clone()),
+        };
+    }
     match err {
         SdkError::ServiceError(ctx) => {
             let status = ctx.raw().status().as_u16();

@@ -35,7 +35,8 @@ const flag = (name) => {
 
 const ISSUER = process.env.IDP_ISSUER || `http://127.0.0.1:${process.env.IDP_PORT || 9090}`;
 const CLIENT_ID = process.env.IDP_CLIENT_ID || 'pail-local';
-const redirectUri = opt('--redirect-uri', 'http://127.0.0.1:8080/callback');
+const firstOrigin = (process.env.PAIL_STACK_ORIGINS || 'http://127.0.0.1:8080').split(',')[0].trim();
+const redirectUri = opt('--redirect-uri', `${firstOrigin}/callback`);
 const print = opt('--print', 'id_token');
 const scope = opt('--scope', 'openid profile email');
 const silent = flag('--silent');

@@ -2,7 +2,8 @@
 //
 //   node stack/idp/server.mjs
 //
-// Env: IDP_PORT (9090), PAIL_STACK_DIR (<repo>/target/stack), IDP_ID_TOKEN_TTL (3600 s).
+// Env: IDP_PORT (9090), PAIL_STACK_DIR (<repo>/target/stack), IDP_ID_TOKEN_TTL (3600 s),
+// PAIL_STACK_ORIGINS (app origins: redirect URIs <origin>/callback, post-logout <origin>/).
 // Issuer is exactly http://127.0.0.1:$IDP_PORT. Binds 127.0.0.1 only. Everything but the
 // signing key is in memory: sessions, grants and codes are gone after a restart.
 import { generateKeyPairSync, createHash } from 'node:crypto';
@@ -18,14 +19,19 @@ const PORT = Number(process.env.IDP_PORT || 9090);
 const ISSUER = `http://127.0.0.1:${PORT}`;
 const STACK_DIR = process.env.PAIL_STACK_DIR || join(REPO, 'target', 'stack');
 const ID_TOKEN_TTL = Number(process.env.IDP_ID_TOKEN_TTL || 3600);
+// The app origins allowed to use the client (the same list the S3/STS adapter allows in CORS).
+const ORIGINS = (process.env.PAIL_STACK_ORIGINS || 'http://127.0.0.1:8080,http://127.0.0.1:8765')
+  .split(',')
+  .map((o) => o.trim().replace(/\/$/, ''))
+  .filter(Boolean);
 
 const CLIENT = {
   client_id: 'pail-local',
   client_name: 'Pail (local)',
   token_endpoint_auth_method: 'none', // public client: browser app, PKCE instead of a secret
   application_type: 'web',
-  redirect_uris: ['http://127.0.0.1:8080/callback', 'http://127.0.0.1:8765/callback'],
-  post_logout_redirect_uris: ['http://127.0.0.1:8080/', 'http://127.0.0.1:8765/'],
+  redirect_uris: ORIGINS.map((o) => `${o}/callback`),
+  post_logout_redirect_uris: ORIGINS.map((o) => `${o}/`),
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
   id_token_signed_response_alg: 'RS256',

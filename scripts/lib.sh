@@ -1,0 +1,67 @@
+# Shared by scripts/*: paths, tool locations, and the ports of the test stack.
+# shellcheck shell=bash
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+# Trunk finds the installed wasm-bindgen in ~/.cargo/bin and binaryen's wasm-opt 132 here
+# (Debian's wasm-opt 108 produces a module that fails to instantiate).
+export PATH="$REPO/stack/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { echo "error: $*" >&2; exit 1; }
+
+# The wasm-bindgen version the app links; the CLI must be exactly this version.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$REPO/Cargo.lock"
+}
+
+# Test stack: its own ports and state, so tests run beside a running demo.
+test_stack_env() {
+  export PAIL_STACK_DIR="$REPO/target/test-stack"
+  export IDP_PORT=19090 S3_PORT=19000 STS_PORT=19001
+  export PAIL_TEST_APP_ORIGIN="http://127.0.0.1:18080"
+  export PAIL_TEST_RUNNER_ADDRESS="127.0.0.1:18765"
+  export PAIL_STACK_ORIGINS="$PAIL_TEST_APP_ORIGIN,http://$PAIL_TEST_RUNNER_ADDRESS"
+  # Short STS sessions are allowed so tests can watch credentials renew.
+  export PAIL_STS_MIN_DURATION=60
+}
+
+# A .env for a build against the test stack; $1 = the app's origin.
+write_test_env() {
+  local origin=$1 file=$2
+  cat >"$file" <<ENV
+PAIL_OIDC_ISSUER=http://127.0.0.1:$IDP_PORT
+PAIL_OIDC_CLIENT_ID=pail-local
+PAIL_OIDC_REDIRECT_URI=$origin/callback
+PAIL_OIDC_POST_LOGOUT_REDIRECT_URI=$origin/
+PAIL_AWS_REGION=us-east-1
+PAIL_ROLE_ARN=arn:aws:iam::123456789012:role/pail-web-user
+PAIL_SESSION_DURATION_SECONDS=900
+PAIL_STS_ENDPOINT=http://127.0.0.1:$STS_PORT
+PAIL_S3_BUCKET=pail-demo
+PAIL_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+PAIL_S3_FORCE_PATH_STYLE=true
+PAIL_PREFIX_TEMPLATE=users/{sub}/
+ENV
+}
+
+# Background processes started by a script, stopped by PID on exit.
+BG_PIDS=()
+start_bg() { # log file, command...
+  local log=$1; shift
+  nohup "$@" </dev/null >"$log" 2>&1 &
+  BG_PIDS+=($!)
+}
+stop_bg() {
+  local pid
+  for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  BG_PIDS=()
+}
+wait_http() { # url, seconds
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    curl -s -o /dev/null --max-time 1 "$1" && return 0
+    sleep 0.1
+  done
+  die "$1 did not answer within $2 s"
+}

@@ -1,0 +1,55 @@
+// Serves a built app (Trunk's dist/) the way a static host should: long-lived caching for
+// hashed assets, no caching for index.html, index.html for every app route (the router runs
+// in the browser), pre-compressed .br/.gz files when the browser accepts them, and the
+// right MIME type for .wasm (streaming compilation needs it).
+//
+//   node scripts/serve-dist.mjs <dist dir> <port>      (binds 127.0.0.1 only)
+import { createServer } from 'node:http';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+
+const [dir, port] = [resolve(process.argv[2] || 'dist'), Number(process.argv[3] || 8080)];
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+function file(path) {
+  const full = normalize(join(dir, path));
+  if (!full.startsWith(dir)) return null;
+  return existsSync(full) && statSync(full).isFile() ? full : null;
+}
+
+createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  let full = path === '/' ? null : file(path);
+  const isIndex = !full;
+  if (isIndex) full = file('/index.html'); // app routes such as /callback
+  if (!full) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  const headers = {
+    'content-type': TYPES[extname(full)] || 'application/octet-stream',
+    // Trunk's file names carry a content hash; index.html names them.
+    'cache-control': isIndex || extname(full) === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
+    vary: 'accept-encoding',
+  };
+  const accepts = req.headers['accept-encoding'] || '';
+  let body = full;
+  for (const [enc, ext] of [['br', '.br'], ['gzip', '.gz']]) {
+    if (accepts.includes(enc) && existsSync(full + ext)) {
+      body = full + ext;
+      headers['content-encoding'] = enc;
+      break;
+    }
+  }
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : readFileSync(body));
+}).listen(port, '127.0.0.1', () => console.log(`serving ${dir} at http://127.0.0.1:${port}`));

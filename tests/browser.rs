@@ -1,0 +1,379 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium) against the real local stack:
+//! the fetch connector, a real STS exchange with tokens issued by the local IdP, and the
+//! S3 round trip the app performs. `scripts/test` starts the stack, obtains the tokens and
+//! runs these with `cargo test --target wasm32-unknown-unknown`.
+#![cfg(target_arch = "wasm32")]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_smithy_async::rt::sleep::AsyncSleep;
+use aws_smithy_async::time::TimeSource;
+use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnector, HttpConnectorSettings};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder;
+use aws_smithy_types::body::SdkBody;
+use leptos::prelude::*;
+use pail::auth::{IdTokenJwt, Provider};
+use pail::config::{AppConfig, ConfigError, build_time_lookup};
+use pail::credentials::{CredentialsError, WebIdentityCredentials, sts_client};
+use pail::platform::clock::{BrowserClock, BrowserSleep};
+use pail::platform::connector::FetchHttpClient;
+use pail::platform::{http::oidc_client, sdk_runtime};
+use pail::sdk::sdk_config;
+use pail::storage::{NewObject, Storage, StorageError, keys, s3_client};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The runner's origin (`WASM_BINDGEN_TEST_ADDRESS`), which the stack's CORS rules allow.
+fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .expect("a page origin")
+}
+
+fn config() -> AppConfig {
+    AppConfig::from_lookup(build_time_lookup, &origin()).unwrap_or_else(|e| {
+        panic!("the test build's settings are invalid (run scripts/test): {e:?}")
+    })
+}
+
+/// Real ID tokens, obtained by scripts/test from the local IdP just before the build.
+fn token(user: &str) -> IdTokenJwt {
+    let jwt = match user {
+        "alice" => option_env!("PAIL_TEST_ID_TOKEN_ALICE"),
+        "bob" => option_env!("PAIL_TEST_ID_TOKEN_BOB"),
+        _ => None,
+    };
+    IdTokenJwt::new(
+        jwt.unwrap_or_else(|| {
+            panic!("no ID token for {user}: run these tests through scripts/test")
+        })
+        .to_owned(),
+    )
+}
+
+struct Signed {
+    storage: Storage,
+    credentials: WebIdentityCredentials,
+}
+
+fn signed_in_as(user: &str, jwt: IdTokenJwt) -> Signed {
+    let cfg = config();
+    let runtime = sdk_runtime();
+    let sdk = sdk_config(&cfg.aws.region, &runtime);
+    let credentials =
+        WebIdentityCredentials::new(sts_client(&sdk, &cfg.aws), &cfg.aws, runtime.time_source);
+    credentials.set_token(jwt, user);
+    let home = keys::home_prefix(&cfg.s3.prefix_template, user).expect("home prefix");
+    let client = s3_client(&sdk, &cfg.s3, credentials.clone());
+    Signed {
+        storage: Storage::new(client, &cfg.s3, &cfg.aws.region, home),
+        credentials,
+    }
+}
+
+fn unique(name: &str) -> String {
+    format!("{}-{name}", js_sys::Date::now() as u64)
+}
+
+// ---- the fetch connector -------------------------------------------------------------------
+
+fn send(request: HttpRequest) -> aws_smithy_runtime_api::client::http::HttpConnectorFuture {
+    let components = RuntimeComponentsBuilder::for_tests()
+        .build()
+        .expect("components");
+    FetchHttpClient
+        .http_connector(&HttpConnectorSettings::default(), &components)
+        .call(request)
+}
+
+#[wasm_bindgen_test]
+async fn connector_returns_status_headers_and_body_bytes() {
+    let cfg = config();
+    let endpoint = cfg.s3.endpoint.expect("test stack has an S3 endpoint");
+    // Unsigned: the adapter refuses it with an S3 XML error, CORS headers included.
+    let url = format!("{}{}?list-type=2", endpoint.as_str(), cfg.s3.bucket);
+    let request = HttpRequest::get(url.as_str()).expect("request");
+    let response = send(request).await.expect("an HTTP answer");
+    assert_eq!(response.status().as_u16(), 403);
+    let body =
+        std::str::from_utf8(response.body().bytes().expect("in-memory body")).expect("utf-8");
+    assert!(body.contains("<Code>AccessDenied</Code>"), "{body}");
+    assert!(
+        response
+            .headers()
+            .get("content-type")
+            .is_some_and(|t| t.contains("xml"))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn connector_sends_bodies_as_bytes() {
+    let cfg = config();
+    let sts = cfg
+        .aws
+        .sts_endpoint
+        .expect("test stack has an STS endpoint");
+    // A form body with bytes that are not valid UTF-8 must arrive as sent: STS parses it
+    // and says what is wrong with the token it found.
+    let mut body =
+        b"Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleSessionName=x1&RoleArn=".to_vec();
+    body.extend_from_slice(cfg.aws.role_arn.as_bytes());
+    body.extend_from_slice(b"&WebIdentityToken=%FF%FE");
+    let mut request = HttpRequest::new(SdkBody::from(body));
+    request.set_method("POST").expect("method");
+    *request.uri_mut() = sts.as_str().try_into().expect("uri");
+    request
+        .headers_mut()
+        .insert("content-type", "application/x-www-form-urlencoded");
+    let response = send(request).await.expect("an HTTP answer");
+    let text = String::from_utf8_lossy(response.body().bytes().expect("body")).into_owned();
+    assert!(text.contains("InvalidIdentityToken"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn connector_reports_an_unreachable_server_as_io() {
+    // Nothing listens on port 9 of loopback.
+    let request = HttpRequest::get("http://127.0.0.1:9/").expect("request");
+    let err = send(request).await.expect_err("refused");
+    assert!(err.is_io(), "{err:?}");
+}
+
+#[wasm_bindgen_test]
+async fn clock_and_sleep_follow_the_browser() {
+    let before = BrowserClock.now();
+    BrowserSleep.sleep(Duration::from_millis(120)).await;
+    let slept = BrowserClock
+        .now()
+        .duration_since(before)
+        .expect("monotonic enough");
+    assert!(slept >= Duration::from_millis(100), "{slept:?}");
+    assert!(slept < Duration::from_secs(5), "{slept:?}");
+}
+
+// ---- OIDC discovery from the browser ---------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn discovery_and_authorize_url_from_the_browser() {
+    let cfg = config();
+    let provider = Provider::discover(&cfg.oidc, &oidc_client)
+        .await
+        .expect("discovery");
+    assert_eq!(provider.issuer(), cfg.oidc.issuer.as_str());
+    let (url, pending) = provider.begin_login("/", false);
+    let query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(
+        query.get("code_challenge_method").map(String::as_str),
+        Some("S256")
+    );
+    assert_eq!(query.get("state"), Some(pending.state.secret()));
+    assert_eq!(query.get("nonce"), Some(pending.nonce.secret()));
+    assert_eq!(
+        query.get("redirect_uri"),
+        Some(&format!("{}/callback", origin()))
+    );
+}
+
+// ---- STS with real tokens ---------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn real_token_gets_temporary_credentials() {
+    let alice = signed_in_as("alice", token("alice"));
+    let creds = alice
+        .credentials
+        .credentials()
+        .await
+        .expect("STS accepts alice's token");
+    assert!(
+        creds.access_key_id().starts_with("ASIA"),
+        "{}",
+        creds.access_key_id()
+    );
+    assert!(creds.session_token().is_some());
+    let lifetime = creds
+        .expiry()
+        .expect("expiry")
+        .duration_since(BrowserClock.now())
+        .expect("future");
+    assert!(
+        lifetime > Duration::from_secs(800) && lifetime <= Duration::from_secs(900),
+        "{lifetime:?}"
+    );
+    // Held credentials are reused: no second exchange while they are fresh.
+    alice.credentials.credentials().await.expect("cached");
+    assert_eq!(alice.credentials.exchanges(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn tampered_token_is_refused_by_sts() {
+    let jwt = token("alice");
+    let mut parts: Vec<String> = jwt.secret().split('.').map(str::to_owned).collect();
+    let sig = parts[2].clone();
+    // Change one character of the signature.
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    parts[2] = format!("{flipped}{}", &sig[1..]);
+    let bad = signed_in_as("alice", IdTokenJwt::new(parts.join(".")));
+    let err = bad.credentials.credentials().await.expect_err("refused");
+    assert!(
+        matches!(err, CredentialsError::InvalidIdentityToken(_)),
+        "{err:?}"
+    );
+    // And through S3, the same reason reaches the user.
+    let err = bad
+        .storage
+        .list(bad.storage.home(), None)
+        .await
+        .expect_err("no credentials");
+    assert!(
+        matches!(
+            err,
+            StorageError::Credentials(CredentialsError::InvalidIdentityToken(_))
+        ),
+        "{err:?}"
+    );
+}
+
+// ---- S3 round trip and isolation ----------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn put_list_head_get_delete_round_trip() {
+    let alice = signed_in_as("alice", token("alice"));
+    let key = keys::upload_key(alice.storage.home(), &unique("notes ü #1.txt")).expect("key");
+    let body = b"hello \xF0\x9F\x98\x80 from the browser".to_vec();
+    let description = "Quarterly report — ünïcödé, <b>bold</b>";
+    let etag = alice
+        .storage
+        .put(NewObject {
+            key: key.clone(),
+            body: body.clone(),
+            content_type: Some("text/plain; charset=utf-8".into()),
+            metadata: BTreeMap::from([("description".into(), description.into())]),
+        })
+        .await
+        .expect("put");
+    assert!(
+        etag.is_some(),
+        "the ETag must be readable (exposed by CORS)"
+    );
+
+    let listing = alice
+        .storage
+        .list(alice.storage.home(), None)
+        .await
+        .expect("list");
+    let listed = listing
+        .objects
+        .iter()
+        .find(|o| o.key == key)
+        .expect("the new key is listed");
+    assert_eq!(listed.size, body.len() as u64);
+
+    let meta = alice.storage.head(&key).await.expect("head");
+    assert_eq!(meta.size, body.len() as u64);
+    assert_eq!(
+        meta.content_type.as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(
+        meta.user.get("description").map(String::as_str),
+        Some(description)
+    );
+    assert_eq!(meta.etag, etag);
+
+    assert_eq!(alice.storage.get(&key).await.expect("get"), body);
+    alice.storage.delete(&key).await.expect("delete");
+    let gone = alice.storage.head(&key).await.expect_err("deleted");
+    assert_eq!(gone, StorageError::NoSuchKey { key: key.clone() });
+}
+
+#[wasm_bindgen_test]
+async fn bob_cannot_reach_alices_files() {
+    let alice = signed_in_as("alice", token("alice"));
+    let key = keys::upload_key(alice.storage.home(), &unique("private.txt")).expect("key");
+    alice
+        .storage
+        .put(NewObject {
+            key: key.clone(),
+            body: b"alice only".to_vec(),
+            content_type: None,
+            metadata: BTreeMap::new(),
+        })
+        .await
+        .expect("alice writes her own prefix");
+
+    let bob = signed_in_as("bob", token("bob"));
+    assert_eq!(bob.storage.home(), "users/bob/");
+    let denied = StorageError::AccessDenied {
+        target: key.clone(),
+    };
+    assert_eq!(bob.storage.head(&key).await.expect_err("head"), denied);
+    assert_eq!(bob.storage.get(&key).await.expect_err("get"), denied);
+    assert_eq!(bob.storage.delete(&key).await.expect_err("delete"), denied);
+    let listing = bob
+        .storage
+        .list(alice.storage.home(), None)
+        .await
+        .expect_err("list");
+    assert_eq!(
+        listing,
+        StorageError::AccessDenied {
+            target: "users/alice/".into()
+        }
+    );
+    let root = bob.storage.list("", None).await.expect_err("bucket root");
+    assert!(
+        matches!(root, StorageError::AccessDenied { .. }),
+        "{root:?}"
+    );
+    // Bob's own listing works and does not show alice's key.
+    let own = bob
+        .storage
+        .list(bob.storage.home(), None)
+        .await
+        .expect("bob lists his prefix");
+    assert!(own.objects.iter().all(|o| o.key.starts_with("users/bob/")));
+    alice.storage.delete(&key).await.expect("cleanup");
+}
+
+// ---- components ---------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn config_error_page_names_each_bad_setting() {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let host: web_sys::HtmlElement = document
+        .create_element("div")
+        .expect("div")
+        .dyn_into()
+        .expect("element");
+    document
+        .body()
+        .expect("body")
+        .append_child(&host)
+        .expect("append");
+    let errors = vec![
+        ConfigError {
+            key: "PAIL_S3_BUCKET",
+            problem: "'My_Bucket' may use only lowercase".into(),
+        },
+        ConfigError {
+            key: "PAIL_ROLE_ARN",
+            problem: "is not set".into(),
+        },
+    ];
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <pail::ui::pages::ConfigErrorPage errors/> }
+    });
+    let text = host.inner_text();
+    assert!(
+        text.contains("This app is not configured correctly"),
+        "{text}"
+    );
+    assert!(text.contains("PAIL_S3_BUCKET") && text.contains("'My_Bucket' may use only lowercase"));
+    assert!(text.contains("PAIL_ROLE_ARN") && text.contains("IAM role assumed with the ID token"));
+    drop(handle);
+}
