@@ -6,6 +6,7 @@
 //! request asks it, and it calls STS only when the credentials it holds are about to expire —
 //! so a long upload renews them between parts without noticing.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -115,6 +116,9 @@ struct Inner {
     current: AsyncMutex<Option<Credentials>>,
     /// The expiry of `current`, readable without waiting (for the UI).
     expiry: Mutex<Option<SystemTime>>,
+    /// Bumped by `set_token` and `clear`: an STS answer for an older token is dropped, so a
+    /// renewal in flight cannot bring credentials back after sign-out.
+    generation: AtomicU64,
     renewals: Mutex<u32>,
 }
 
@@ -134,6 +138,7 @@ impl WebIdentityCredentials {
                 token: Mutex::new(None),
                 current: AsyncMutex::new(None),
                 expiry: Mutex::new(None),
+                generation: AtomicU64::new(0),
                 renewals: Mutex::new(0),
             }),
         }
@@ -142,6 +147,7 @@ impl WebIdentityCredentials {
     /// Uses this ID token from now on (after sign-in or its renewal). Credentials already held
     /// stay valid until they near expiry.
     pub fn set_token(&self, token: IdTokenJwt, sub: &str) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut slot) = self.inner.token.lock() {
             *slot = Some((token, role_session_name(sub)));
         }
@@ -149,6 +155,7 @@ impl WebIdentityCredentials {
 
     /// Forgets the token and the credentials (sign-out).
     pub fn clear(&self) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut slot) = self.inner.token.lock() {
             *slot = None;
         }
@@ -180,7 +187,12 @@ impl WebIdentityCredentials {
         {
             return Ok(c.clone());
         }
+        let generation = self.inner.generation.load(Ordering::SeqCst);
         let fresh = self.assume().await?;
+        if self.inner.generation.load(Ordering::SeqCst) != generation {
+            // Signed out (or signed in as someone else) while STS was answering.
+            return Err(CredentialsError::SignedOut);
+        }
         if let Ok(mut e) = self.inner.expiry.lock() {
             *e = fresh.expiry();
         }

@@ -3,6 +3,8 @@
 //! S3 round trip the app performs. `scripts/test` starts the stack, obtains the tokens and
 //! runs these with `cargo test --target wasm32-unknown-unknown`.
 #![cfg(target_arch = "wasm32")]
+// Helpers as well as tests panic with a message on a broken precondition.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -4,6 +4,11 @@
 //! Generic over `openidconnect`'s [`AsyncHttpClient`], so the browser passes its fetch client
 //! and the host tests pass recorded responses.
 
+use openidconnect::core::{
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType,
+    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
+    CoreResponseMode, CoreSubjectIdentifierType,
+};
 use openidconnect::{
     AccessTokenHash, AsyncHttpClient, AuthenticationFlow, AuthorizationCode, CsrfToken,
     EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, LogoutRequest, Nonce,
@@ -11,8 +16,10 @@ use openidconnect::{
     SignatureVerificationError,
     core::{CoreAuthPrompt, CoreClient, CoreErrorResponseType, CoreIdToken, CoreResponseType},
 };
-use openidconnect::{ClaimsVerificationError, DiscoveryError, ProviderMetadataWithLogout};
+use openidconnect::{AdditionalProviderMetadata, ProviderMetadata};
+use openidconnect::{ClaimsVerificationError, DiscoveryError};
 use openidconnect::{IdTokenClaims, StandardErrorResponse, TokenResponse};
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{AuthError, Callback, IdTokenJwt, Identity, PendingLogin, SignIn};
@@ -27,12 +34,41 @@ type OidcClient = CoreClient<
     EndpointMaybeSet, // userinfo
 >;
 
+/// Discovery fields beyond OpenID Connect Discovery 1.0 that the flow uses.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+struct ExtraMetadata {
+    /// OpenID Connect RP-Initiated Logout 1.0.
+    end_session_endpoint: Option<EndSessionUrl>,
+    /// RFC 9207: the provider puts `iss` in every authorization response.
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
+}
+
+impl AdditionalProviderMetadata for ExtraMetadata {}
+
+type Metadata = ProviderMetadata<
+    ExtraMetadata,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
 /// A discovered provider, ready to start and finish sign-ins.
 #[derive(Debug, Clone)]
 pub struct Provider {
     client: OidcClient,
     issuer: String,
     end_session: Option<EndSessionUrl>,
+    /// RFC 9207 §2.4: when the provider says it sends `iss`, a response without it is refused.
+    requires_iss: bool,
     extra_scopes: Vec<String>,
 }
 
@@ -44,16 +80,17 @@ impl Provider {
         C: for<'c> AsyncHttpClient<'c>,
     {
         let issuer = config.issuer.to_string();
-        let metadata = ProviderMetadataWithLogout::discover_async(config.issuer.clone(), http)
+        let metadata = Metadata::discover_async(config.issuer.clone(), http)
             .await
             .map_err(|e| discovery_error(&issuer, e))?;
-        let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+        let extra = metadata.additional_metadata().clone();
         let client = CoreClient::from_provider_metadata(metadata, config.client_id.clone(), None)
             .set_redirect_uri(config.redirect_uri.clone());
         Ok(Self {
             client,
             issuer,
-            end_session,
+            end_session: extra.end_session_endpoint,
+            requires_iss: extra.authorization_response_iss_parameter_supported,
             extra_scopes: config.extra_scopes.clone(),
         })
     }
@@ -101,33 +138,41 @@ impl Provider {
     where
         C: for<'c> AsyncHttpClient<'c>,
     {
-        let (code, state, iss) = match callback {
+        // Every response is checked against this tab's sign-in first (CSRF defence), errors
+        // included: an error for another sign-in says nothing about ours.
+        let returned_state = match &callback {
+            Callback::Code { state, .. } => Some(state.as_str()),
+            Callback::Error { state, .. } => state.as_deref(),
+        };
+        if returned_state.is_some_and(|s| !pending.state_matches(s)) {
+            return Err(AuthError::StateMismatch);
+        }
+        let (code, iss) = match callback {
             Callback::Error { error, .. } if pending.silent && is_interaction_needed(&error) => {
                 return Err(AuthError::LoginRequired);
             }
             Callback::Error {
-                error,
-                description,
-                state,
+                error, description, ..
             } => {
-                // An error for another sign-in is still an unverified response: say so.
-                if state.as_deref().is_some_and(|s| !pending.state_matches(s)) {
-                    return Err(AuthError::StateMismatch);
-                }
                 return Err(AuthError::Refused { error, description });
             }
-            Callback::Code { code, state, iss } => (code, state, iss),
+            Callback::Code { code, iss, .. } => (code, iss),
         };
-        if !pending.state_matches(&state) {
-            return Err(AuthError::StateMismatch);
-        }
-        if let Some(got) = iss
-            && got != self.issuer
-        {
-            return Err(AuthError::IssuerMismatch {
-                expected: self.issuer.clone(),
-                got,
-            });
+        // RFC 9207 mix-up defence.
+        match iss {
+            Some(got) if got != self.issuer => {
+                return Err(AuthError::IssuerMismatch {
+                    expected: self.issuer.clone(),
+                    got,
+                });
+            }
+            None if self.requires_iss => {
+                return Err(AuthError::IssuerMismatch {
+                    expected: self.issuer.clone(),
+                    got: "no iss parameter".into(),
+                });
+            }
+            _ => {}
         }
 
         let response = self
@@ -179,7 +224,12 @@ impl Provider {
             Ok(hint) => request.set_id_token_hint(&hint),
             Err(_) => request,
         };
-        Some(request.http_get_url())
+        let mut url = request.http_get_url();
+        // Amazon Cognito's /logout (its end_session_endpoint) reads `logout_uri` instead of
+        // `post_logout_redirect_uri`; providers ignore parameters they do not know.
+        url.query_pairs_mut()
+            .append_pair("logout_uri", post_logout.as_str());
+        Some(url)
     }
 }
 

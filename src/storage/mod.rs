@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 use aws_config::identity::IdentityCache;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub use error::StorageError;
 use error::Target;
@@ -116,12 +119,17 @@ impl Storage {
         &self.bucket
     }
 
-    fn target<'a>(&'a self, path: &'a str) -> Target<'a> {
-        Target {
+    /// The error to show for a failed request about `path` (a key or a listed prefix).
+    fn fail<E>(&self, path: &str, err: SdkError<E, HttpResponse>) -> StorageError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let target = Target {
             endpoint: &self.endpoint,
             bucket: &self.bucket,
             path,
-        }
+        };
+        StorageError::from_failure(classify(err), target)
     }
 
     /// One page (up to 1,000 entries) of `prefix`, folders first, using `/` as the delimiter.
@@ -135,7 +143,7 @@ impl Storage {
             .set_continuation_token(page)
             .send()
             .await
-            .map_err(|e| StorageError::from_failure(classify(e), self.target(prefix)))?;
+            .map_err(|e| self.fail(prefix, e))?;
         let folders = out
             .common_prefixes()
             .iter()
@@ -177,7 +185,7 @@ impl Storage {
             .body(ByteStream::from(object.body))
             .send()
             .await
-            .map_err(|e| StorageError::from_failure(classify(e), self.target(&object.key)))?;
+            .map_err(|e| self.fail(&object.key, e))?;
         Ok(out.e_tag().map(str::to_owned))
     }
 
@@ -190,7 +198,7 @@ impl Storage {
             .key(key)
             .send()
             .await
-            .map_err(|e| StorageError::from_failure(classify(e), self.target(key)))?;
+            .map_err(|e| self.fail(key, e))?;
         Ok(ObjectMetadata {
             key: key.to_owned(),
             size: out
@@ -225,7 +233,7 @@ impl Storage {
             .key(key)
             .send()
             .await
-            .map_err(|e| StorageError::from_failure(classify(e), self.target(key)))?;
+            .map_err(|e| self.fail(key, e))?;
         let body = out
             .body
             .collect()
@@ -244,7 +252,7 @@ impl Storage {
             .key(key)
             .send()
             .await
-            .map_err(|e| StorageError::from_failure(classify(e), self.target(key)))?;
+            .map_err(|e| self.fail(key, e))?;
         Ok(())
     }
 }

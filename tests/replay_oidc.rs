@@ -1,0 +1,781 @@
+#![cfg(not(target_arch = "wasm32"))]
+// As in tests (clippy.toml): a panic is the failure report. clippy.toml's allowance covers only
+// `#[test]` functions, and the helpers here fail the same way.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `pail::auth::Provider` against the IdP's recorded discovery document, JWKS headers and token
+//! endpoint answers (`tests/fixtures/oidc-*.json`), with ID tokens signed here by a test-only
+//! key (`tests/fixtures/test-only-rsa-key.pem` — generated for these tests, trusted nowhere).
+//!
+//! Each rejection case changes exactly one thing about an otherwise valid token and checks that
+//! `complete_login` refuses it for that reason.
+
+#[allow(dead_code)]
+#[path = "fixtures/support.rs"]
+mod support;
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openidconnect::core::{
+    CoreHmacKey, CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey,
+};
+use openidconnect::{HttpRequest, HttpResponse, JsonWebKeyId, PrivateSigningKey};
+use pail::auth::{AuthError, Callback, IdTokenJwt, PendingLogin, Provider, SignIn};
+use pail::config::OidcConfig;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use support::{CLIENT_ID, Exchange, ISSUER, app_config};
+
+/// Test-only RSA keys, committed on purpose: they sign nothing outside these tests.
+const TEST_KEY_PEM: &str = include_str!("fixtures/test-only-rsa-key.pem");
+const TEST_PUBLIC_KEY_PEM: &str = include_str!("fixtures/test-only-rsa-key.pub.pem");
+const OTHER_KEY_PEM: &str = include_str!("fixtures/test-only-other-rsa-key.pem");
+const KID: &str = "replay-test-key";
+const ACCESS_TOKEN: &str = "replay-fixture-access-token";
+
+fn test_key() -> CoreRsaPrivateSigningKey {
+    CoreRsaPrivateSigningKey::from_pem(TEST_KEY_PEM, Some(JsonWebKeyId::new(KID.into())))
+        .expect("test key")
+}
+
+fn oidc_config() -> OidcConfig {
+    app_config().oidc
+}
+
+fn now_secs() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs(),
+    )
+    .expect("fits")
+}
+
+// ------------------------------------------------------------------------- building tokens
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A JWS in compact form: `header.claims.signature`.
+fn jws(header: &Value, claims: &Value, sign: impl FnOnce(&[u8]) -> Vec<u8>) -> String {
+    let signing_input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let signature = sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", b64(&signature))
+}
+
+fn rs256_with(key: &CoreRsaPrivateSigningKey, kid: &str, claims: &Value) -> String {
+    jws(
+        &json!({"alg": "RS256", "typ": "JWT", "kid": kid}),
+        claims,
+        |input| {
+            key.sign(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, input)
+                .expect("signed")
+        },
+    )
+}
+
+fn rs256(claims: &Value) -> String {
+    rs256_with(&test_key(), KID, claims)
+}
+
+/// What the IdP puts in alice's ID token (see stack/README.md), for this sign-in's nonce.
+fn claims(pending: &PendingLogin) -> Value {
+    let now = now_secs();
+    json!({
+        "iss": ISSUER,
+        "aud": CLIENT_ID,
+        "sub": "alice",
+        "name": "Alice Liddell",
+        "email": "alice@example.test",
+        "email_verified": true,
+        "nonce": pending.nonce.secret(),
+        "iat": now,
+        "exp": now + 600,
+    })
+}
+
+fn with(mut claims: Value, name: &str, value: Value) -> Value {
+    claims[name] = value;
+    claims
+}
+
+// ------------------------------------------------------------------------------ the IdP
+
+/// Answers discovery and the token endpoint from the recordings and the JWKS from the test
+/// key; remembers every request.
+#[derive(Clone)]
+struct Idp {
+    discovery: Arc<Mutex<Value>>,
+    token_answer: Arc<Mutex<TokenAnswer>>,
+    seen: Arc<Mutex<Vec<HttpRequest>>>,
+    down: Arc<Mutex<Down>>,
+}
+
+#[derive(Clone)]
+enum TokenAnswer {
+    /// The recorded success, with this ID token (None: without one).
+    IdToken(Option<String>),
+    /// A recorded exchange as it is.
+    Recorded(&'static str),
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Down {
+    No,
+    Everything,
+    TokenEndpoint,
+}
+
+impl Idp {
+    fn new() -> Self {
+        let discovery = serde_json::from_str(&Exchange::load("oidc-discovery").response.body)
+            .expect("recorded discovery is JSON");
+        Self {
+            discovery: Arc::new(Mutex::new(discovery)),
+            token_answer: Arc::new(Mutex::new(TokenAnswer::IdToken(None))),
+            seen: Arc::default(),
+            down: Arc::new(Mutex::new(Down::No)),
+        }
+    }
+
+    fn answer_token_with(&self, answer: TokenAnswer) {
+        *self.token_answer.lock().expect("idp") = answer;
+    }
+
+    fn answer_id_token(&self, jwt: String) {
+        self.answer_token_with(TokenAnswer::IdToken(Some(jwt)));
+    }
+
+    fn set_down(&self, down: Down) {
+        *self.down.lock().expect("idp") = down;
+    }
+
+    fn requests_to(&self, path: &str) -> Vec<HttpRequest> {
+        self.seen
+            .lock()
+            .expect("idp")
+            .iter()
+            .filter(|r| r.uri().path() == path)
+            .cloned()
+            .collect()
+    }
+
+    /// The `openidconnect` HTTP client.
+    fn client(
+        &self,
+    ) -> impl Fn(HttpRequest) -> std::future::Ready<Result<HttpResponse, io::Error>> + use<> {
+        let idp = self.clone();
+        move |request| std::future::ready(idp.answer(request))
+    }
+
+    fn answer(&self, request: HttpRequest) -> Result<HttpResponse, io::Error> {
+        let path = request.uri().path().to_owned();
+        self.seen.lock().expect("idp").push(request);
+        let down = *self.down.lock().expect("idp");
+        if down == Down::Everything || (down == Down::TokenEndpoint && path == "/token") {
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionRefused,
+                "connection refused",
+            ));
+        }
+        Ok(match path.as_str() {
+            "/.well-known/openid-configuration" => respond(
+                "oidc-discovery",
+                self.discovery.lock().expect("idp").to_string(),
+            ),
+            "/jwks" => {
+                let jwks = CoreJsonWebKeySet::new(vec![test_key().as_verification_key()]);
+                respond(
+                    "oidc-jwks",
+                    serde_json::to_string(&jwks).expect("serializable"),
+                )
+            }
+            "/token" => match self.token_answer.lock().expect("idp").clone() {
+                TokenAnswer::Recorded(name) => Exchange::load(name).oauth_response(),
+                TokenAnswer::IdToken(jwt) => {
+                    let recorded = Exchange::load("oidc-token-ok");
+                    let mut body: Value =
+                        serde_json::from_str(&recorded.response.body).expect("JSON");
+                    body["access_token"] = json!(ACCESS_TOKEN);
+                    match jwt {
+                        Some(jwt) => body["id_token"] = json!(jwt),
+                        None => {
+                            body.as_object_mut().expect("object").remove("id_token");
+                        }
+                    }
+                    respond("oidc-token-ok", body.to_string())
+                }
+            },
+            other => panic!("unexpected request to {other}"),
+        })
+    }
+}
+
+/// The recorded response `name` (status, headers) with another body.
+fn respond(name: &str, body: String) -> HttpResponse {
+    let recorded = Exchange::load(name);
+    let mut builder = http::Response::builder().status(recorded.response.status);
+    for (k, v) in &recorded.response.headers {
+        if !k.eq_ignore_ascii_case("content-length") {
+            builder = builder.header(k, v);
+        }
+    }
+    builder
+        .header("content-length", body.len())
+        .body(body.into_bytes())
+        .expect("response")
+}
+
+async fn discover(idp: &Idp) -> Provider {
+    Provider::discover(&oidc_config(), &idp.client())
+        .await
+        .expect("discovered")
+}
+
+/// The redirect back to the app for this sign-in, as the IdP builds it (RFC 9207 `iss`).
+fn code_callback(pending: &PendingLogin) -> Callback {
+    Callback::parse(&format!(
+        "?code=recorded-code&state={}&iss={}",
+        pending.state.secret(),
+        url::form_urlencoded::byte_serialize(ISSUER.as_bytes()).collect::<String>()
+    ))
+    .expect("a callback")
+}
+
+/// Discovery, begin_login, an ID token made for that sign-in, complete_login.
+async fn sign_in(make_token: impl FnOnce(&PendingLogin) -> String) -> Result<SignIn, AuthError> {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/photos", false);
+    idp.answer_id_token(make_token(&pending));
+    let callback = code_callback(&pending);
+    provider
+        .complete_login(pending, callback, &idp.client())
+        .await
+}
+
+async fn rejection(make_token: impl FnOnce(&PendingLogin) -> String) -> String {
+    match sign_in(make_token).await {
+        Err(AuthError::IdTokenRejected { reason }) => reason,
+        other => panic!("expected IdTokenRejected, got {other:?}"),
+    }
+}
+
+// --------------------------------------------------------------------------- begin_login
+
+fn query(url: &url::Url) -> BTreeMap<String, String> {
+    url.query_pairs().into_owned().collect()
+}
+
+#[tokio::test]
+async fn begin_login_builds_a_pkce_authorization_request() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+
+    let (url, pending) = provider.begin_login("/photos?key=a", false);
+
+    assert_eq!(
+        url.as_str().split('?').next(),
+        Some("http://127.0.0.1:9090/auth"),
+        "the recorded authorization_endpoint"
+    );
+    let q = query(&url);
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["client_id"], CLIENT_ID);
+    assert_eq!(q["redirect_uri"], "http://127.0.0.1:8080/callback");
+    assert_eq!(q["code_challenge_method"], "S256");
+    let challenge = &q["code_challenge"];
+    assert_eq!(challenge.len(), 43);
+    assert!(
+        challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "base64url without padding: {challenge}"
+    );
+    let verifier = pending.pkce_verifier.secret();
+    assert_eq!(
+        *challenge,
+        b64(&Sha256::digest(verifier.as_bytes())),
+        "S256 of the stored verifier"
+    );
+    assert!((43..=128).contains(&verifier.len()));
+    assert_eq!(&q["state"], pending.state.secret());
+    assert_eq!(&q["nonce"], pending.nonce.secret());
+    let scopes: Vec<_> = q["scope"].split(' ').collect();
+    assert!(scopes.contains(&"openid"), "{scopes:?}");
+    assert!(scopes.contains(&"profile") && scopes.contains(&"email"));
+    assert!(!q.contains_key("prompt"), "interactive sign-in: no prompt");
+    assert!(!pending.silent);
+    assert_eq!(pending.return_to, "/photos?key=a");
+    // Discovery fetched the document and the JWKS, nothing else.
+    assert_eq!(idp.seen.lock().expect("idp").len(), 2);
+}
+
+#[tokio::test]
+async fn silent_login_asks_for_prompt_none_and_each_login_is_fresh() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+
+    let (url, pending) = provider.begin_login("//evil.example/", true);
+    let (other_url, other) = provider.begin_login("/", false);
+
+    assert_eq!(query(&url)["prompt"], "none");
+    assert!(pending.silent);
+    assert_eq!(pending.return_to, "/", "no way out of the app");
+    assert_ne!(pending.state.secret(), other.state.secret());
+    assert_ne!(pending.nonce.secret(), other.nonce.secret());
+    assert_ne!(pending.pkce_verifier.secret(), other.pkce_verifier.secret());
+    assert_ne!(
+        query(&url)["code_challenge"],
+        query(&other_url)["code_challenge"]
+    );
+}
+
+// --------------------------------------------------------------------------- valid sign-in
+
+#[tokio::test]
+async fn a_valid_token_signs_alice_in() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/photos", false);
+    let verifier = pending.pkce_verifier.secret().clone();
+    let claims = claims(&pending);
+    let exp = claims["exp"].as_i64().expect("exp");
+    let jwt = rs256(&claims);
+    idp.answer_id_token(jwt.clone());
+    let callback = code_callback(&pending);
+
+    let sign_in = provider
+        .complete_login(pending, callback, &idp.client())
+        .await
+        .expect("signed in");
+
+    assert_eq!(sign_in.identity.sub, "alice");
+    assert_eq!(sign_in.identity.name.as_deref(), Some("Alice Liddell"));
+    assert_eq!(
+        sign_in.identity.email.as_deref(),
+        Some("alice@example.test")
+    );
+    assert_eq!(sign_in.identity.issuer, ISSUER);
+    assert_eq!(
+        sign_in.identity.expires_at_ms,
+        u64::try_from(exp * 1000).expect("positive")
+    );
+    assert_eq!(sign_in.identity.display_name(), "Alice Liddell");
+    assert_eq!(sign_in.id_token, IdTokenJwt::new(jwt));
+    assert_eq!(sign_in.return_to, "/photos");
+
+    // The code exchange: a form POST with the PKCE verifier, the client id, no client secret.
+    let token_requests = idp.requests_to("/token");
+    assert_eq!(token_requests.len(), 1);
+    let request = &token_requests[0];
+    assert_eq!(request.method(), "POST");
+    assert_eq!(request.uri(), "http://127.0.0.1:9090/token");
+    assert_eq!(request.headers().get("authorization"), None);
+    assert_eq!(
+        request
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/x-www-form-urlencoded")
+    );
+    let form: BTreeMap<String, String> = url::form_urlencoded::parse(request.body())
+        .into_owned()
+        .collect();
+    assert_eq!(form["grant_type"], "authorization_code");
+    assert_eq!(form["code"], "recorded-code");
+    assert_eq!(form["code_verifier"], verifier);
+    assert_eq!(form["redirect_uri"], "http://127.0.0.1:8080/callback");
+    assert_eq!(form["client_id"], CLIENT_ID);
+    // The recorded request to the real IdP carried the same fields.
+    let recorded: BTreeMap<String, String> =
+        url::form_urlencoded::parse(Exchange::load("oidc-token-ok").request.body.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(
+        recorded.keys().collect::<Vec<_>>(),
+        form.keys().collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn a_matching_at_hash_is_accepted() {
+    let digest = Sha256::digest(ACCESS_TOKEN.as_bytes());
+    let at_hash = b64(&digest[..16]);
+    let result = sign_in(|p| rs256(&with(claims(p), "at_hash", json!(at_hash)))).await;
+    assert_eq!(result.expect("signed in").identity.sub, "alice");
+}
+
+// ---------------------------------------------------------------------- rejected ID tokens
+
+#[tokio::test]
+async fn a_tampered_payload_does_not_verify() {
+    let reason = rejection(|p| {
+        let jwt = rs256(&claims(p));
+        let mut parts: Vec<String> = jwt.split('.').map(str::to_owned).collect();
+        parts[1] = b64(with(claims(p), "sub", json!("mallory"))
+            .to_string()
+            .as_bytes());
+        parts.join(".")
+    })
+    .await;
+    assert_eq!(reason, "its signature does not verify (tampered or forged)");
+}
+
+#[tokio::test]
+async fn a_token_signed_by_another_key_with_the_same_kid_does_not_verify() {
+    let other = CoreRsaPrivateSigningKey::from_pem(OTHER_KEY_PEM, None).expect("other key");
+    let reason = rejection(|p| rs256_with(&other, KID, &claims(p))).await;
+    assert_eq!(reason, "its signature does not verify (tampered or forged)");
+}
+
+#[tokio::test]
+async fn an_unknown_kid_is_rejected() {
+    let reason = rejection(|p| rs256_with(&test_key(), "not-in-the-jwks", &claims(p))).await;
+    assert_eq!(
+        reason,
+        "it is signed with a key the provider does not publish (kid not in JWKS)"
+    );
+}
+
+#[tokio::test]
+async fn an_unsigned_token_is_rejected() {
+    let reason = rejection(|p| {
+        jws(
+            &json!({"alg": "none", "typ": "JWT"}),
+            &claims(p),
+            |_| vec![],
+        )
+    })
+    .await;
+    assert_eq!(reason, "it is not signed (alg none)");
+}
+
+#[tokio::test]
+async fn hs256_with_the_public_key_as_secret_is_rejected() {
+    // Algorithm confusion: a verifier that feeds the RSA public key to HMAC would accept this.
+    let reason = rejection(|p| {
+        let key = CoreHmacKey::new(TEST_PUBLIC_KEY_PEM.as_bytes());
+        jws(
+            &json!({"alg": "HS256", "typ": "JWT", "kid": KID}),
+            &claims(p),
+            |input| {
+                key.sign(&CoreJwsSigningAlgorithm::HmacSha256, input)
+                    .expect("signed")
+            },
+        )
+    })
+    .await;
+    // RS256 is the only algorithm the recorded discovery document lists.
+    assert_eq!(
+        reason,
+        "it is signed with an algorithm that is not allowed (algorithm `HS256` is not one of: RS256)"
+    );
+}
+
+#[tokio::test]
+async fn a_token_for_another_client_is_rejected() {
+    let reason = rejection(|p| rs256(&with(claims(p), "aud", json!("some-other-app")))).await;
+    assert_eq!(reason, "it was issued for another client (aud)");
+}
+
+#[tokio::test]
+async fn a_token_from_another_issuer_is_rejected() {
+    let reason =
+        rejection(|p| rs256(&with(claims(p), "iss", json!("https://login.evil.example")))).await;
+    assert_eq!(reason, "it was issued by another issuer (iss)");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_rejected() {
+    let reason = rejection(|p| {
+        let now = now_secs();
+        let c = with(claims(p), "iat", json!(now - 7200));
+        rs256(&with(c, "exp", json!(now - 3600)))
+    })
+    .await;
+    assert_eq!(reason, "it has expired");
+}
+
+#[tokio::test]
+async fn a_token_with_another_nonce_is_rejected() {
+    let reason =
+        rejection(|p| rs256(&with(claims(p), "nonce", json!("nonce-of-another-login")))).await;
+    assert_eq!(reason, "its nonce does not match this sign-in (replay?)");
+}
+
+#[tokio::test]
+async fn a_wrong_at_hash_is_rejected() {
+    let reason = rejection(|p| rs256(&with(claims(p), "at_hash", json!(b64(&[0u8; 16]))))).await;
+    assert_eq!(reason, "at_hash does not match the access token");
+}
+
+#[tokio::test]
+async fn a_token_response_without_an_id_token_is_no_id_token() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/", false);
+    idp.answer_token_with(TokenAnswer::IdToken(None));
+    let callback = code_callback(&pending);
+    let err = provider
+        .complete_login(pending, callback, &idp.client())
+        .await
+        .expect_err("no ID token");
+    assert_eq!(err, AuthError::NoIdToken);
+}
+
+// ------------------------------------------------------------------ callback-level refusals
+
+#[tokio::test]
+async fn a_callback_with_another_state_is_refused_before_the_code_is_used() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/", false);
+    let callback = Callback::parse("?code=recorded-code&state=forged-state").expect("callback");
+
+    let err = provider
+        .complete_login(pending, callback, &idp.client())
+        .await
+        .expect_err("state");
+
+    assert_eq!(err, AuthError::StateMismatch);
+    assert!(idp.requests_to("/token").is_empty());
+}
+
+#[tokio::test]
+async fn a_callback_naming_another_issuer_is_refused() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/", false);
+    let callback = Callback::parse(&format!(
+        "?code=recorded-code&state={}&iss=https%3A%2F%2Flogin.evil.example",
+        pending.state.secret()
+    ))
+    .expect("callback");
+
+    let err = provider
+        .complete_login(pending, callback, &idp.client())
+        .await
+        .expect_err("iss");
+
+    assert_eq!(
+        err,
+        AuthError::IssuerMismatch {
+            expected: ISSUER.into(),
+            got: "https://login.evil.example".into()
+        }
+    );
+    assert!(idp.requests_to("/token").is_empty());
+}
+
+/// The recorded redirect after `prompt=none` without an IdP session.
+fn recorded_login_required() -> Callback {
+    let recorded = Exchange::load("oidc-authorize-login-required");
+    let location =
+        url::Url::parse(recorded.response_header("location").expect("redirect")).expect("URL");
+    assert_eq!(location.path(), "/callback");
+    Callback::parse(location.query().expect("query")).expect("callback")
+}
+
+#[tokio::test]
+async fn login_required_on_a_silent_attempt_is_login_required() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, mut pending) = provider.begin_login("/", true);
+    // The recording's state, as if this tab had sent it.
+    pending.state = openidconnect::CsrfToken::new("recorded-state".into());
+
+    let err = provider
+        .complete_login(pending, recorded_login_required(), &idp.client())
+        .await
+        .expect_err("no session");
+
+    assert_eq!(err, AuthError::LoginRequired);
+}
+
+#[tokio::test]
+async fn a_silent_error_for_another_sign_in_is_a_state_mismatch() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/", true);
+
+    let err = provider
+        .complete_login(pending, recorded_login_required(), &idp.client())
+        .await
+        .expect_err("not ours");
+
+    assert_eq!(err, AuthError::StateMismatch);
+    assert!(idp.requests_to("/token").is_empty());
+}
+
+#[tokio::test]
+async fn a_missing_iss_is_refused_when_the_provider_promises_it() {
+    // The recorded discovery document says authorization_response_iss_parameter_supported.
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/", false);
+    let callback = Callback::parse(&format!(
+        "?code=recorded-code&state={}",
+        pending.state.secret()
+    ))
+    .expect("a callback");
+
+    let err = provider
+        .complete_login(pending, callback, &idp.client())
+        .await
+        .expect_err("no iss");
+
+    assert_eq!(
+        err,
+        AuthError::IssuerMismatch {
+            expected: ISSUER.into(),
+            got: "no iss parameter".into()
+        }
+    );
+    assert!(idp.requests_to("/token").is_empty());
+}
+
+#[tokio::test]
+async fn login_required_on_an_interactive_attempt_is_a_refusal() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, mut pending) = provider.begin_login("/", false);
+    // The recording's state, as if this tab had sent it.
+    pending.state = openidconnect::CsrfToken::new("recorded-state".into());
+
+    let err = provider
+        .complete_login(pending, recorded_login_required(), &idp.client())
+        .await
+        .expect_err("refused");
+
+    assert_eq!(
+        err,
+        AuthError::Refused {
+            error: "login_required".into(),
+            description: Some("End-User authentication is required".into())
+        }
+    );
+}
+
+#[tokio::test]
+async fn an_error_for_another_sign_in_is_a_state_mismatch() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/", false);
+
+    let err = provider
+        .complete_login(pending, recorded_login_required(), &idp.client())
+        .await
+        .expect_err("not ours");
+
+    assert_eq!(err, AuthError::StateMismatch);
+}
+
+// ------------------------------------------------------------------- provider-level failures
+
+#[tokio::test]
+async fn a_discovery_document_for_another_issuer_is_invalid() {
+    let idp = Idp::new();
+    // The same host with a trailing slash is another issuer (OIDC Discovery §4.3: exact match).
+    idp.discovery.lock().expect("idp")["issuer"] = json!("http://127.0.0.1:9090/");
+
+    let err = Provider::discover(&oidc_config(), &idp.client())
+        .await
+        .expect_err("issuer mismatch");
+
+    let AuthError::DiscoveryInvalid { issuer, detail } = err else {
+        panic!("expected DiscoveryInvalid, got {err:?}");
+    };
+    assert_eq!(issuer, ISSUER);
+    assert!(detail.contains("http://127.0.0.1:9090/"), "{detail}");
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_is_provider_unreachable() {
+    let idp = Idp::new();
+    idp.set_down(Down::Everything);
+
+    let err = Provider::discover(&oidc_config(), &idp.client())
+        .await
+        .expect_err("down");
+
+    let AuthError::ProviderUnreachable { issuer, detail } = err else {
+        panic!("expected ProviderUnreachable, got {err:?}");
+    };
+    assert_eq!(issuer, ISSUER);
+    assert!(detail.contains("connection refused"), "{detail}");
+}
+
+#[tokio::test]
+async fn invalid_grant_from_the_token_endpoint_is_token_refused() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/", false);
+    idp.answer_token_with(TokenAnswer::Recorded("oidc-token-400-invalid-grant"));
+    let callback = code_callback(&pending);
+
+    let err = provider
+        .complete_login(pending, callback, &idp.client())
+        .await
+        .expect_err("refused");
+
+    assert_eq!(
+        err,
+        AuthError::TokenRefused {
+            detail: "invalid_grant (grant request is invalid)".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_token_endpoint_is_token_endpoint_unreachable() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/", false);
+    idp.set_down(Down::TokenEndpoint);
+    let callback = code_callback(&pending);
+
+    let err = provider
+        .complete_login(pending, callback, &idp.client())
+        .await
+        .expect_err("down");
+
+    let AuthError::TokenEndpointUnreachable { detail } = err else {
+        panic!("expected TokenEndpointUnreachable, got {err:?}");
+    };
+    assert!(detail.contains("connection refused"), "{detail}");
+}
+
+// ----------------------------------------------------------------------------------- logout
+
+#[tokio::test]
+async fn logout_goes_to_the_recorded_end_session_endpoint() {
+    let idp = Idp::new();
+    let provider = discover(&idp).await;
+    let (_, pending) = provider.begin_login("/", false);
+    let jwt = rs256(&claims(&pending));
+    let post_logout = url::Url::parse("http://127.0.0.1:8080/").expect("url");
+
+    let url = provider
+        .logout_url(&IdTokenJwt::new(jwt.clone()), &post_logout)
+        .expect("end_session_endpoint is in the discovery document");
+
+    assert_eq!(
+        url.as_str().split('?').next(),
+        Some("http://127.0.0.1:9090/session/end")
+    );
+    let q = query(&url);
+    assert_eq!(q["client_id"], CLIENT_ID);
+    assert_eq!(q["post_logout_redirect_uri"], "http://127.0.0.1:8080/");
+    assert_eq!(q["id_token_hint"], jwt);
+}
