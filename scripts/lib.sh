@@ -4,7 +4,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 # Trunk finds the installed wasm-bindgen in ~/.cargo/bin and binaryen's wasm-opt 132 here
 # (Debian's wasm-opt 108 produces a module that fails to instantiate).
-export PATH="$REPO/stack/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$REPO/stack/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { echo "error: $*" >&2; exit 1; }

@@ -34,6 +34,23 @@ pub fn MetadataPanel(
             NavigateOptions::default(),
         );
     };
+    // Keyboard: Escape closes the panel from anywhere; opening it moves focus to its heading
+    // so keyboard and screen-reader users land where the new content is.
+    let escape = window_event_listener(leptos::ev::keydown, {
+        let close = close.clone();
+        move |ev| {
+            if ev.key() == "Escape" {
+                close();
+            }
+        }
+    });
+    on_cleanup(move || escape.remove());
+    let heading = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
     let head = LocalResource::new({
         let storage = account.storage.clone();
         let key = key.clone();
@@ -140,8 +157,10 @@ pub fn MetadataPanel(
     view! {
         <aside class="details" aria-label="Details">
             <div class="details-header">
-                <h2 class="details-title">{keys::file_name(&key).to_owned()}</h2>
-                <button class="icon-button" aria-label="Close details" on:click=move |_| close()>"×"</button>
+                <h2 class="details-title" tabindex="-1" node_ref=heading>
+                    {keys::file_name(&key).to_owned()}
+                </h2>
+                <button class="icon-button" aria-label="Close details (Escape)" on:click=move |_| close()>"×"</button>
             </div>
             <p class="muted small key" data-testid="details-key">{key.clone()}</p>
             <Transition fallback=|| view! { <p class="muted">"Loading details…"</p> }>{body}</Transition>
