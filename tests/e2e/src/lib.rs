@@ -1,0 +1,535 @@
+//! Helpers for the end-to-end tests in `tests/e2e.rs`: the environment `scripts/test` sets up,
+//! one fresh Chromium per browser (closed whatever happens, with a screenshot and the page's
+//! text on failure), waits, sign-in at the local IdP, and Chrome DevTools commands.
+
+use std::fmt::Write as _;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Result<T = ()> = std::result::Result<T, Error>;
+
+/// How long one thing may take to show up (a cold start of the release build included).
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a whole test may take.
+const TEST_TIMEOUT: Duration = Duration::from_secs(240);
+const POLL: Duration = Duration::from_millis(100);
+
+const RUN_SCRIPTS_TEST: &str = "run the end-to-end tests with scripts/test: it builds the app, \
+    starts the local stack, the app server and chromedriver, and sets PAIL_E2E_APP, \
+    PAIL_E2E_WEBDRIVER, PAIL_E2E_STACK_ENV and PAIL_E2E_ARTIFACTS";
+
+const CHROMIUM_ARGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+];
+
+/// Records script errors into `window.__pailErrors`, kept across page loads in the origin's
+/// `sessionStorage` (so the app's errors and the IdP's never mix, and a redirect loses none).
+const ERROR_RECORDER: &str = r#"(() => {
+  const KEY = '__pailErrors';
+  let kept = [];
+  try { kept = JSON.parse(sessionStorage.getItem(KEY) || '[]'); } catch (_) {}
+  window.__pailErrors = kept;
+  const record = (kind, detail) => {
+    window.__pailErrors.push(kind + ': ' + detail);
+    try { sessionStorage.setItem(KEY, JSON.stringify(window.__pailErrors)); } catch (_) {}
+  };
+  const show = (v) => {
+    if (v instanceof Error) return v.stack || String(v);
+    if (typeof v === 'string') return v;
+    try { return JSON.stringify(v); } catch (_) { return String(v); }
+  };
+  window.addEventListener('error', (e) =>
+    record('error', (e.message || '') + ' at ' + (e.filename || '?') + ':' + (e.lineno || 0) +
+      (e.error ? '\n' + show(e.error) : '')));
+  window.addEventListener('unhandledrejection', (e) => record('unhandledrejection', show(e.reason)));
+  const consoleError = console.error;
+  console.error = function (...args) {
+    record('console.error', args.map(show).join(' '));
+    return consoleError.apply(this, args);
+  };
+})();"#;
+
+/// What `scripts/test` provides. Missing settings fail the test: it never passes by skipping.
+#[derive(Debug)]
+pub struct Env {
+    /// The app's origin, e.g. `http://127.0.0.1:18080` (no trailing slash).
+    pub app: String,
+    pub webdriver: String,
+    /// The IdP's issuer (from the stack's `stack.env`), e.g. `http://127.0.0.1:19090`.
+    pub issuer: String,
+    pub artifacts: PathBuf,
+}
+
+impl Env {
+    fn load() -> Self {
+        const VARS: [&str; 4] = [
+            "PAIL_E2E_APP",
+            "PAIL_E2E_WEBDRIVER",
+            "PAIL_E2E_STACK_ENV",
+            "PAIL_E2E_ARTIFACTS",
+        ];
+        let missing: Vec<&str> = VARS
+            .into_iter()
+            .filter(|name| std::env::var(name).map_or(true, |v| v.trim().is_empty()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{} not set: {RUN_SCRIPTS_TEST}",
+            missing.join(", ")
+        );
+        let var = |name: &str| std::env::var(name).unwrap_or_default().trim().to_owned();
+        let stack_env = var("PAIL_E2E_STACK_ENV");
+        let settings = std::fs::read_to_string(&stack_env).unwrap_or_else(|e| {
+            panic!("cannot read PAIL_E2E_STACK_ENV={stack_env} ({e}): {RUN_SCRIPTS_TEST}")
+        });
+        let issuer = settings
+            .lines()
+            .find_map(|l| l.strip_prefix("IDP_ISSUER="))
+            .unwrap_or_else(|| panic!("{stack_env} has no IDP_ISSUER line: {RUN_SCRIPTS_TEST}"))
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        let artifacts = PathBuf::from(var("PAIL_E2E_ARTIFACTS"));
+        std::fs::create_dir_all(&artifacts)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", artifacts.display()));
+        Self {
+            app: var("PAIL_E2E_APP").trim_end_matches('/').to_owned(),
+            webdriver: var("PAIL_E2E_WEBDRIVER"),
+            issuer,
+            artifacts,
+        }
+    }
+}
+
+/// Runs one test: `body` opens browsers through [`Sessions`]. Every browser is closed however
+/// the body ends (error, panic, timeout); on failure each one's screenshot and page text are
+/// saved to `PAIL_E2E_ARTIFACTS` first, and the test fails with the reason.
+pub async fn run<F, Fut>(test: &str, body: F)
+where
+    F: FnOnce(Sessions) -> Fut,
+    Fut: Future<Output = Result> + Send + 'static,
+{
+    let sessions = Sessions {
+        env: Arc::new(Env::load()),
+        open: Arc::default(),
+    };
+    let outcome = tokio::spawn(tokio::time::timeout(TEST_TIMEOUT, body(sessions.clone()))).await;
+    let failure = match outcome {
+        Ok(Ok(Ok(()))) => None,
+        Ok(Ok(Err(e))) => Some(e.to_string()),
+        Ok(Err(_)) => Some(format!("the test did not finish within {TEST_TIMEOUT:?}")),
+        Err(e) if e.is_panic() => Some(panic_message(e.into_panic())),
+        Err(e) => Some(e.to_string()),
+    };
+    let open = std::mem::take(&mut *sessions.open.lock().unwrap_or_else(PoisonError::into_inner));
+    let mut report = String::new();
+    for browser in open {
+        if failure.is_some() {
+            report.push_str(&browser.save_failure_artifacts(test).await);
+        }
+        if let Err(e) = browser.client.close().await {
+            eprintln!("{test}: closing the {} browser failed: {e}", browser.label);
+        }
+    }
+    if let Some(failure) = failure {
+        panic!("{test} failed: {failure}{report}");
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => payload
+            .downcast_ref::<&str>()
+            .map_or_else(|| "panicked".to_owned(), |s| (*s).to_owned()),
+    }
+}
+
+/// Opens browsers for one test and remembers them so that [`run`] can close them.
+#[derive(Clone)]
+pub struct Sessions {
+    pub env: Arc<Env>,
+    open: Arc<Mutex<Vec<Browser>>>,
+}
+
+impl Sessions {
+    /// A new Chromium with a fresh profile (no cookies, no storage), with the script-error
+    /// recorder installed. `label` names it in artifacts, e.g. `alice`.
+    pub async fn open(&self, label: &str) -> Result<Browser> {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": "/usr/bin/chromium", "args": CHROMIUM_ARGS }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.env.webdriver)
+            .await
+            .map_err(|e| {
+                format!(
+                    "no WebDriver session from {} ({e}); is chromedriver running? {RUN_SCRIPTS_TEST}",
+                    self.env.webdriver
+                )
+            })?;
+        let browser = Browser {
+            client,
+            env: self.env.clone(),
+            label: label.to_owned(),
+        };
+        self.open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(browser.clone());
+        browser.add_script_on_new_document(ERROR_RECORDER).await?;
+        Ok(browser)
+    }
+
+    /// Closes a browser before the test ends (e.g. alice's, before bob's opens).
+    pub async fn close(&self, browser: Browser) -> Result {
+        self.open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|b| b.label != browser.label);
+        browser.client.close().await?;
+        Ok(())
+    }
+
+    /// Milliseconds since the epoch, to make names unique per run (the stack keeps objects
+    /// until it restarts).
+    pub fn stamp(&self) -> String {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        ms.to_string()
+    }
+}
+
+/// A CDP command through chromedriver's passthrough, `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// One browser window driven through WebDriver.
+#[derive(Clone)]
+pub struct Browser {
+    pub client: Client,
+    pub env: Arc<Env>,
+    label: String,
+}
+
+impl Browser {
+    /// Opens `path` (e.g. `/?key=…`) on the app's origin.
+    pub async fn goto_app(&self, path: &str) -> Result {
+        self.client.goto(&format!("{}{path}", self.env.app)).await?;
+        Ok(())
+    }
+
+    pub async fn url(&self) -> Result<String> {
+        Ok(self.client.current_url().await?.to_string())
+    }
+
+    /// Runs `source` in every document this browser loads from now on, before the page's own
+    /// scripts.
+    pub async fn add_script_on_new_document(&self, source: &str) -> Result {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Page.addScriptToEvaluateOnNewDocument",
+                params: json!({ "source": source }),
+            })
+            .await
+            .map_err(|e| format!("CDP Page.addScriptToEvaluateOnNewDocument failed: {e}"))?;
+        Ok(())
+    }
+
+    pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// The visible text of the page.
+    pub async fn page_text(&self) -> Result<String> {
+        let text = self
+            .execute(
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
+            .await?;
+        Ok(text.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The visible text of every element matching `selector`: CSS, or XPath when it starts
+    /// with `/`.
+    pub async fn texts(&self, selector: &str) -> Result<Vec<String>> {
+        let texts = self
+            .execute(
+                "const s = arguments[0];
+                 let found = [];
+                 if (s.startsWith('/')) {
+                   const r = document.evaluate(s, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+                   for (let i = 0; i < r.snapshotLength; i++) found.push(r.snapshotItem(i));
+                 } else {
+                   found = Array.from(document.querySelectorAll(s));
+                 }
+                 return found.map(e => e.innerText);",
+                vec![json!(selector)],
+            )
+            .await?;
+        Ok(texts
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Waits for an element matching `selector` (CSS, or XPath, see [`Browser::texts`]) whose
+    /// visible text satisfies `ok`; returns that text. A page between loads counts as "not yet".
+    pub async fn wait_text(
+        &self,
+        selector: &str,
+        what: &str,
+        ok: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        let start = Instant::now();
+        loop {
+            let seen = match self.texts(selector).await {
+                Ok(texts) => {
+                    if let Some(hit) = texts.iter().map(|t| t.trim()).find(|t| ok(t)) {
+                        return Ok(hit.to_owned());
+                    }
+                    format!("{texts:?}")
+                }
+                Err(e) => format!("an error: {e}"),
+            };
+            if start.elapsed() > TIMEOUT {
+                let url = self.url().await.unwrap_or_default();
+                return Err(format!(
+                    "waited {TIMEOUT:?} for {selector} {what} (at {url}); it showed {seen}"
+                )
+                .into());
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits for `selector` to show exactly `expected`.
+    pub async fn wait_text_eq(&self, selector: &str, expected: &str) -> Result<String> {
+        self.wait_text(selector, &format!("to read {expected:?}"), |t| {
+            t == expected
+        })
+        .await
+    }
+    /// Waits for an element; fails after [`TIMEOUT`] naming it.
+    pub async fn wait_for(&self, locator: Locator<'_>) -> Result<Element> {
+        let what = format!("{locator:?}");
+        self.client
+            .wait()
+            .at_most(TIMEOUT)
+            .every(POLL)
+            .for_element(locator)
+            .await
+            .map_err(|e| format!("no element {what} within {TIMEOUT:?}: {e}").into())
+    }
+
+    pub async fn wait_css(&self, css: &str) -> Result<Element> {
+        self.wait_for(Locator::Css(css)).await
+    }
+
+    /// How many elements match `selector` (CSS, or XPath when it starts with `/`) now.
+    pub async fn count(&self, selector: &str) -> Result<usize> {
+        Ok(self.texts(selector).await?.len())
+    }
+
+    /// Waits for a button by its label (`<button>Sign in</button>`).
+    pub async fn button(&self, label: &str) -> Result<Element> {
+        self.wait_for(Locator::XPath(&format!(
+            "//button[normalize-space()={}]",
+            xpath_literal(label)
+        )))
+        .await
+    }
+
+    /// Clicks "Sign in" in the app and signs in at the IdP; returns once the app shows `user`
+    /// in its header.
+    pub async fn sign_in(&self, user: &str) -> Result {
+        self.button("Sign in").await?.click().await?;
+        self.log_in_at_idp(user).await?;
+        self.wait_text_eq("[data-testid=user-name]", user).await?;
+        Ok(())
+    }
+
+    /// Fills the IdP's login form (any password) and submits it.
+    pub async fn log_in_at_idp(&self, user: &str) -> Result {
+        let login = self.wait_css("input[name=login]").await?;
+        let url = self.url().await?;
+        if !url.starts_with(&self.env.issuer) {
+            return Err(format!("the login form is at {url}, not at the IdP").into());
+        }
+        login.send_keys(user).await?;
+        self.client
+            .find(Locator::Css("input[name=password]"))
+            .await?
+            .send_keys("any password")
+            .await?;
+        self.client
+            .find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// The app origin's recorded script errors, since this browser opened (see
+    /// `ERROR_RECORDER`). Only meaningful while the app is the current page.
+    pub async fn script_errors(&self) -> Result<Vec<String>> {
+        let url = self.url().await?;
+        if !url.starts_with(&self.env.app) {
+            return Err(format!("script errors are read on the app's origin, not at {url}").into());
+        }
+        let errors = self
+            .execute("return window.__pailErrors || null;", vec![])
+            .await?;
+        let Some(errors) = errors.as_array() else {
+            return Err("the script-error recorder is not installed in this page".into());
+        };
+        Ok(errors
+            .iter()
+            .map(|e| e.as_str().unwrap_or_default().to_owned())
+            .collect())
+    }
+
+    /// Fails if the app has recorded any script error.
+    pub async fn assert_no_script_errors(&self) -> Result {
+        let errors = self.script_errors().await?;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("the app reported script errors:\n{}", errors.join("\n")).into())
+        }
+    }
+
+    /// Saves a PNG of the window to `<artifacts>/<name>`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let path = self.env.artifacts.join(name);
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    /// Screenshot and page text (with the URL and recorded script errors) for a failed test;
+    /// returns a line per file for the failure message.
+    async fn save_failure_artifacts(&self, test: &str) -> String {
+        let stem = format!("{test}-{}", self.label);
+        let mut report = String::new();
+        match self.screenshot(&format!("{stem}.png")).await {
+            Ok(path) => _ = write!(report, "\n  screenshot: {}", path.display()),
+            Err(e) => {
+                _ = write!(
+                    report,
+                    "\n  no screenshot of the {} browser: {e}",
+                    self.label
+                )
+            }
+        }
+        let url = self
+            .url()
+            .await
+            .unwrap_or_else(|e| format!("(unknown: {e})"));
+        let text = self
+            .page_text()
+            .await
+            .unwrap_or_else(|e| format!("(unreadable: {e})"));
+        let errors = self
+            .execute("return window.__pailErrors || [];", vec![])
+            .await
+            .map_or_else(|e| format!("(unreadable: {e})"), |v| v.to_string());
+        let path = self.env.artifacts.join(format!("{stem}.txt"));
+        let content = format!("URL: {url}\nScript errors: {errors}\n\n{text}\n");
+        match std::fs::write(&path, content) {
+            Ok(()) => _ = write!(report, "\n  page text: {}", path.display()),
+            Err(e) => _ = write!(report, "\n  could not write {}: {e}", path.display()),
+        }
+        report
+    }
+}
+
+/// `s` as an XPath 1.0 string literal (which has no escapes).
+pub fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+/// `s` as a double-quoted CSS string (for attribute selectors).
+pub fn css_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\a "),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `s` percent-encoded for a URL query value (everything but unreserved characters).
+pub fn query_value(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}

@@ -1,0 +1,333 @@
+//! The release build in headless Chromium, against the local stack: what a user sees when
+//! signing in, uploading, reading details, being refused, and signing out. Run by
+//! scripts/test (see `pail_e2e::run` for the environment it needs).
+
+use std::path::PathBuf;
+
+use fantoccini::Locator;
+use pail_e2e::{Browser, Result, Sessions, css_string, query_value, run, xpath_literal};
+use serde_json::json;
+
+/// Non-ASCII on purpose: S3 metadata travels in HTTP headers, which are ASCII only. (No CJK:
+/// the test machine's Chromium has no font for it, and this ends up in the README screenshot.)
+const DESCRIPTION: &str = "Quarterly numbers — naïve café in Zürich, 1 234 €";
+const REFUSED: &str = "The sign-in was refused because its ID token is not valid.";
+
+#[tokio::test]
+async fn alice_uploads_a_file_and_reads_its_details() {
+    run(
+        "alice_uploads_a_file_and_reads_its_details",
+        |s| async move {
+            let alice = s.open("alice").await?;
+            alice.goto_app("/").await?;
+            alice.sign_in("alice").await?;
+            let file = TestFile::new(&s, "report ü 2026")?;
+            let key = format!("users/alice/{}", file.name);
+            upload(&alice, &file, DESCRIPTION).await?;
+
+            let link = alice
+                .wait_css(&format!("a[data-key={}]", css_string(&key)))
+                .await?;
+            assert_eq!(link.text().await?.trim(), file.name, "the listing's name");
+            link.click().await?;
+            expect_details(&alice, &key, &file, DESCRIPTION).await?;
+
+            // A reload restores the session (prompt=none at the IdP) and the place: `?key=`.
+            alice.client.refresh().await?;
+            alice
+                .wait_text_eq("[data-testid=user-name]", "alice")
+                .await?;
+            expect_details(&alice, &key, &file, DESCRIPTION).await?;
+            let url = alice.client.current_url().await?;
+            let shown = url.query_pairs().find(|(k, _)| k == "key").map(|(_, v)| v);
+            assert_eq!(shown.as_deref(), Some(key.as_str()), "the key in {url}");
+
+            alice.screenshot("screenshot.png").await?;
+            alice.assert_no_script_errors().await?;
+            Ok(())
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bob_cannot_reach_alices_files() {
+    run("bob_cannot_reach_alices_files", |s| async move {
+        let alice = s.open("alice").await?;
+        alice.goto_app("/").await?;
+        alice.sign_in("alice").await?;
+        let alices = TestFile::new(&s, "alice private")?;
+        let alice_key = format!("users/alice/{}", alices.name);
+        upload(&alice, &alices, "").await?;
+        alice
+            .wait_css(&format!("a[data-key={}]", css_string(&alice_key)))
+            .await?;
+        alice.assert_no_script_errors().await?;
+        s.close(alice).await?;
+
+        let bob = s.open("bob").await?;
+        bob.goto_app("/").await?;
+        bob.sign_in("bob").await?;
+        let bobs = TestFile::new(&s, "bob notes")?;
+        upload(&bob, &bobs, "").await?;
+        let bob_key = format!("users/bob/{}", bobs.name);
+        bob.wait_css(&format!("a[data-key={}]", css_string(&bob_key)))
+            .await?;
+        let keys = bob
+            .execute(
+                "return Array.from(document.querySelectorAll('a[data-key]'), a => a.dataset.key);",
+                vec![],
+            )
+            .await?;
+        let keys: Vec<&str> = keys
+            .as_array()
+            .map(|a| a.iter().filter_map(|k| k.as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            keys.iter().all(|k| k.starts_with("users/bob/")),
+            "bob's listing shows {keys:?}"
+        );
+
+        // A link to alice's object: the details panel says access denied, and shows no metadata.
+        bob.goto_app(&format!("/?key={}", query_value(&alice_key)))
+            .await?;
+        bob.wait_text_eq("[data-testid=user-name]", "bob").await?;
+        let denied = bob
+            .wait_text("aside.details .notice-title", "to say access denied", |t| {
+                t.starts_with("Access denied")
+            })
+            .await?;
+        assert!(denied.contains(&alice_key), "{denied:?} names the key");
+        assert_eq!(
+            bob.count("aside.details dl.props").await?,
+            0,
+            "metadata shown"
+        );
+
+        // alice's folder: the listing says access denied.
+        bob.goto_app("/?path=users%2Falice%2F").await?;
+        bob.wait_text_eq("[data-testid=user-name]", "bob").await?;
+        bob.wait_text(".listing .notice-title", "to say access denied", |t| {
+            t.starts_with("Access denied")
+        })
+        .await?;
+        assert_eq!(bob.count("a[data-key]").await?, 0, "files listed");
+        bob.assert_no_script_errors().await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_tampered_id_token_is_refused() {
+    run("a_tampered_id_token_is_refused", |s| async move {
+        let mallory = s.open("mallory").await?;
+        mallory
+            .add_script_on_new_document(&tamper_script(&mallory.env.issuer))
+            .await?;
+        mallory.goto_app("/").await?;
+        mallory.button("Sign in").await?.click().await?;
+        mallory.log_in_at_idp("mallory").await?;
+
+        // Whichever comes first: the refusal or (the failure) mallory's name in the header.
+        let shown = mallory
+            .wait_text(
+                "[role=alert] .notice-title, [data-testid=user-name]",
+                "to show the refusal",
+                |_| true,
+            )
+            .await?;
+        assert_eq!(shown, REFUSED, "what the app showed instead of the refusal");
+        let tampered = mallory
+            .execute("return sessionStorage.getItem('__pailTampered');", vec![])
+            .await?;
+        assert_eq!(
+            tampered,
+            json!("1"),
+            "the token response was not intercepted"
+        );
+        mallory
+            .wait_for(Locator::XPath(
+                "//summary[normalize-space()='Technical details']",
+            ))
+            .await?
+            .click()
+            .await?;
+        let detail = mallory
+            .wait_text(
+                "[role=alert] details pre",
+                "to mention the signature",
+                |t| t.contains("signature"),
+            )
+            .await?;
+        assert!(detail.contains("signature does not verify"), "{detail:?}");
+
+        // Signed out: the way back in, and nothing of a signed-in screen.
+        mallory.button("Sign in").await?;
+        assert_eq!(
+            mallory
+                .count("//button[normalize-space()='Sign out']")
+                .await?,
+            0
+        );
+        assert_eq!(mallory.count("[data-testid=user-name]").await?, 0);
+        assert_eq!(
+            mallory.count(".listing, .file-table, #file-input").await?,
+            0
+        );
+        mallory.assert_no_script_errors().await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    run("sign_out_ends_the_session", |s| async move {
+        let carol = s.open("carol").await?;
+        carol.goto_app("/").await?;
+        carol.sign_in("carol").await?;
+
+        carol.button("Sign out").await?.click().await?;
+        let confirm = carol.wait_css("button[name=logout][value=yes]").await?;
+        let at = carol.url().await?;
+        assert!(
+            at.starts_with(&carol.env.issuer),
+            "logout confirmation at {at}"
+        );
+        confirm.click().await?;
+
+        carol.button("Sign in").await?;
+        assert_eq!(carol.url().await?, format!("{}/", carol.env.app));
+        assert_eq!(carol.count("[data-testid=user-name]").await?, 0);
+
+        carol.client.refresh().await?;
+        carol.button("Sign in").await?;
+        assert_eq!(carol.count("[data-testid=user-name]").await?, 0);
+        carol.assert_no_script_errors().await?;
+
+        // The IdP session is over too: signing in asks for the login again.
+        carol.button("Sign in").await?.click().await?;
+        carol.wait_css("input[name=login]").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// A file on disk for `#file-input`: a name with spaces and non-ASCII, unique per run, and
+/// known bytes. Removed when dropped.
+struct TestFile {
+    dir: PathBuf,
+    path: PathBuf,
+    name: String,
+    size: usize,
+}
+
+impl TestFile {
+    fn new(s: &Sessions, base: &str) -> Result<Self> {
+        let stamp = s.stamp();
+        let name = format!("{base} {stamp}.txt");
+        let dir = std::env::temp_dir().join(format!("pail-e2e-{stamp}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(&name);
+        let body = format!("Pail end-to-end test file\n{name}\n");
+        std::fs::write(&path, &body)?;
+        Ok(Self {
+            dir,
+            path,
+            name,
+            size: body.len(),
+        })
+    }
+}
+
+impl Drop for TestFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Chooses `file`, types the description, clicks Upload, and waits for "Uploaded ✓".
+async fn upload(b: &Browser, file: &TestFile, description: &str) -> Result {
+    let path = file.path.to_str().ok_or("temp path is not UTF-8")?;
+    b.wait_css("#file-input").await?.send_keys(path).await?;
+    let item = format!(
+        "//li[contains(@class, 'upload-item')][span[contains(@class, 'upload-name')][.={}]]",
+        xpath_literal(&file.name)
+    );
+    b.wait_text(&item, "to be queued", |_| true).await?;
+    if !description.is_empty() {
+        b.wait_css("#upload-description")
+            .await?
+            .send_keys(description)
+            .await?;
+    }
+    b.button("Upload").await?.click().await?;
+    let status = format!("{item}//*[@data-testid='upload-status']");
+    let outcome = b
+        .wait_text(&status, "to finish", |t| t == "Uploaded ✓" || t == "Failed")
+        .await?;
+    if outcome != "Uploaded ✓" {
+        let why = b.texts(&format!("{item}//*[@role='alert']")).await?;
+        return Err(format!("uploading {:?} failed: {why:?}", file.name).into());
+    }
+    b.wait_text_eq(".toast-title", &format!("Uploaded {}", file.name))
+        .await?;
+    Ok(())
+}
+
+/// The details panel shows `key` with its size, content type and description.
+async fn expect_details(b: &Browser, key: &str, file: &TestFile, description: &str) -> Result {
+    b.wait_text_eq("aside.details [data-testid=details-key]", key)
+        .await?;
+    b.wait_text_eq("aside.details .details-title", &file.name)
+        .await?;
+    b.wait_text_eq(
+        "aside.details table.user-metadata th",
+        "x-amz-meta-description",
+    )
+    .await?;
+    b.wait_text_eq("aside.details td[data-meta=description]", description)
+        .await?;
+    let row = |name: &str| {
+        format!(
+            "//aside[contains(@class, 'details')]//dl[contains(@class, 'props')]/dt[.={}]/following-sibling::dd[1]",
+            xpath_literal(name)
+        )
+    };
+    b.wait_text_eq(&row("Size"), &format!("{} bytes", file.size))
+        .await?;
+    b.wait_text_eq(&row("Content type"), "text/plain").await?;
+    Ok(())
+}
+
+/// Replaces the `id_token` in the IdP's token response with one whose signature has a
+/// character flipped, as an attacker in the middle would; marks `__pailTampered` when done.
+fn tamper_script(issuer: &str) -> String {
+    let issuer = json!(issuer);
+    format!(
+        r"(() => {{
+  const ISSUER = {issuer};
+  const realFetch = window.fetch;
+  window.fetch = async function (input, init) {{
+    const response = await realFetch.call(window, input, init);
+    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+    if (url.origin !== new URL(ISSUER).origin || !url.pathname.endsWith('/token') || !response.ok) {{
+      return response;
+    }}
+    const body = await response.clone().json();
+    if (typeof body.id_token !== 'string') return response;
+    const [header, payload, signature] = body.id_token.split('.');
+    const i = Math.floor(signature.length / 2);
+    const flipped = signature[i] === 'A' ? 'B' : 'A';
+    body.id_token = [header, payload, signature.slice(0, i) + flipped + signature.slice(i + 1)].join('.');
+    sessionStorage.setItem('__pailTampered', '1');
+    return new Response(JSON.stringify(body), {{
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    }});
+  }};
+}})();"
+    )
+}
