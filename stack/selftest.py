@@ -43,7 +43,13 @@ STS = ENV.get("STS_ENDPOINT", f"http://127.0.0.1:{os.environ.get('STS_PORT', 900
 BUCKET = ENV.get("PAIL_BUCKET", os.environ.get("PAIL_BUCKET", "pail-demo"))
 ROLE = "arn:aws:iam::123456789012:role/pail-web-user"
 CLIENT_ID = "pail-local"
-ALLOWED, EVIL = "http://127.0.0.1:8080", "http://evil.example"
+# The app origins the running stack allows (stack/up's PAIL_STACK_ORIGINS): the first plays
+# the app, the second the other allowed origin (the wasm test runner's).
+ORIGINS = [o.strip().rstrip("/") for o in ENV.get(
+    "PAIL_STACK_ORIGINS", os.environ.get("PAIL_STACK_ORIGINS", "http://127.0.0.1:8080,http://127.0.0.1:8765")
+).split(",") if o.strip()]
+ALLOWED, EVIL = ORIGINS[0], "http://evil.example"
+OTHER_ALLOWED = ORIGINS[1] if len(ORIGINS) > 1 else ORIGINS[0]
 MIN_DURATION = int(ENV.get("PAIL_STS_MIN_DURATION", os.environ.get("PAIL_STS_MIN_DURATION", 900)))
 S3_CONFIG = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version="s3v4")
 STS_CONFIG = Config(retries={"max_attempts": 1}, parameter_validation=False)  # let the server validate
@@ -53,7 +59,7 @@ STS_CONFIG = Config(retries={"max_attempts": 1}, parameter_validation=False)  # 
 
 def login(user, *args):
     out = subprocess.run(["node", str(STACK / "idp" / "login.mjs"), user, *args], capture_output=True, text=True,
-                         timeout=30, env={**os.environ, "IDP_ISSUER": ISSUER})
+                         timeout=30, env={**os.environ, "IDP_ISSUER": ISSUER, "PAIL_STACK_ORIGINS": ",".join(ORIGINS)})
     assert out.returncode == 0, f"login.mjs {user} failed: {out.stderr.strip()}"
     return out.stdout.strip()
 
@@ -158,7 +164,7 @@ def case_idp_id_token_claims():
 def case_idp_silent_reauth():
     """IdP: prompt=none with the IdP session gives a new code; without a session -> login_required."""
     assert jwt.decode(login("carol", "--silent"), options={"verify_signature": False})["sub"] == "carol"
-    q = {"client_id": CLIENT_ID, "response_type": "code", "redirect_uri": "http://127.0.0.1:8080/callback", "scope": "openid",
+    q = {"client_id": CLIENT_ID, "response_type": "code", "redirect_uri": f"{ALLOWED}/callback", "scope": "openid",
          "prompt": "none", "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
     r = requests.get(f"{ISSUER}/auth?{urlencode(q)}", allow_redirects=False, timeout=5)
     assert r.status_code in (302, 303) and "error=login_required" in r.headers["Location"], r.headers.get("Location")
@@ -167,7 +173,7 @@ def case_idp_silent_reauth():
 def case_idp_logout():
     """IdP: RP-initiated logout (end_session + confirm) redirects to the app and ends the IdP session."""
     login("dave", "--logout")  # login.mjs checks the redirect and that prompt=none then says login_required
-    login("dave", "--logout", "--redirect-uri", "http://127.0.0.1:8765/callback")
+    login("dave", "--logout", "--redirect-uri", f"{OTHER_ALLOWED}/callback")
 
 
 def case_idp_token_cors():
@@ -195,7 +201,7 @@ def case_idp_pkce_required():
 
 def case_idp_login_page_offline():
     """IdP: the login page references no external (web font) URL."""
-    q = {"client_id": CLIENT_ID, "response_type": "code", "redirect_uri": "http://127.0.0.1:8080/callback", "scope": "openid",
+    q = {"client_id": CLIENT_ID, "response_type": "code", "redirect_uri": f"{ALLOWED}/callback", "scope": "openid",
          "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
     page = requests.get(f"{ISSUER}/auth?{urlencode(q)}", timeout=5).text
     assert 'name="login"' in page and "googleapis" not in page and not re.search(r"https?://(?!127\.0\.0\.1)", page)

@@ -19,7 +19,7 @@ pub fn AppHeader(
     let creds = account.credentials.clone();
     let tick = move || expiry.set(creds.expires_at().map(epoch_ms));
     tick();
-    if let Ok(handle) = set_interval_with_handle(tick, Duration::from_secs(2)) {
+    if let Ok(handle) = set_interval_with_handle(tick, Duration::from_secs(1)) {
         on_cleanup(move || handle.clear());
     }
     let name = account.identity.display_name().to_owned();
