@@ -25,10 +25,13 @@ test_stack_env() {
   export PAIL_STS_MIN_DURATION=60
 }
 
-# A .env for a build against the test stack; $1 = the app's origin.
+# A .env for a build against the test stack; $1 = the app's origin, $2 = the file. The file is
+# replaced only when its content changes: build.rs watches it, and a new mtime alone would make
+# cargo rebuild the crate (a minute with LTO).
 write_test_env() {
   local origin=$1 file=$2
-  cat >"$file" <<ENV
+  mkdir -p "$(dirname "$file")"
+  cat >"$file.new" <<ENV
 PAIL_OIDC_ISSUER=http://127.0.0.1:$IDP_PORT
 PAIL_OIDC_CLIENT_ID=pail-local
 PAIL_OIDC_REDIRECT_URI=$origin/callback
@@ -42,6 +45,7 @@ PAIL_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 PAIL_S3_FORCE_PATH_STYLE=true
 PAIL_PREFIX_TEMPLATE=users/{sub}/
 ENV
+  if cmp -s "$file.new" "$file"; then rm "$file.new"; else mv "$file.new" "$file"; fi
 }
 
 # Background processes started by a script, stopped by PID on exit.

@@ -80,7 +80,9 @@ pub fn FileTable(
         let folder_rows = folders
             .into_iter()
             .map(|f| {
-                let name = keys::display_name(&prefix, &f).to_owned();
+                let name = keys::display_name(&prefix, &f)
+                    .trim_end_matches('/')
+                    .to_owned();
                 view! {
                     <tr class="row-folder">
                         <td><A href=files_href(Some(&f), None)>
