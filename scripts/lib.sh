@@ -14,12 +14,15 @@ wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$REPO/Cargo.lock"
 }
 
-# Test stack: its own ports and state, so tests run beside a running demo.
+# Test stack: its own ports and state, so tests run beside a running demo. All ports derive
+# from PAIL_TEST_PORT_BASE (default 19000), so two checkouts can test at the same time.
 test_stack_env() {
+  local base=${PAIL_TEST_PORT_BASE:-19000}
   export PAIL_STACK_DIR="$REPO/target/test-stack"
-  export IDP_PORT=19090 S3_PORT=19000 STS_PORT=19001
-  export PAIL_TEST_APP_ORIGIN="http://127.0.0.1:18080"
-  export PAIL_TEST_RUNNER_ADDRESS="127.0.0.1:18765"
+  export S3_PORT=$base STS_PORT=$((base + 1)) IDP_PORT=$((base + 2))
+  export PAIL_TEST_APP_ORIGIN="http://127.0.0.1:$((base + 3))"
+  export PAIL_TEST_RUNNER_ADDRESS="127.0.0.1:$((base + 4))"
+  export PAIL_TEST_WEBDRIVER_PORT=$((base + 5))
   export PAIL_STACK_ORIGINS="$PAIL_TEST_APP_ORIGIN,http://$PAIL_TEST_RUNNER_ADDRESS"
   # Short STS sessions are allowed so tests can watch credentials renew.
   export PAIL_STS_MIN_DURATION=60

@@ -70,10 +70,10 @@ const ERROR_RECORDER: &str = r#"(() => {
 /// What `scripts/test` provides. Missing settings fail the test: it never passes by skipping.
 #[derive(Debug)]
 pub struct Env {
-    /// The app's origin, e.g. `http://127.0.0.1:18080` (no trailing slash).
+    /// The app's origin, e.g. `http://127.0.0.1:19003` (no trailing slash).
     pub app: String,
     pub webdriver: String,
-    /// The IdP's issuer (from the stack's `stack.env`), e.g. `http://127.0.0.1:19090`.
+    /// The IdP's issuer (from the stack's `stack.env`), e.g. `http://127.0.0.1:19002`.
     pub issuer: String,
     pub artifacts: PathBuf,
 }
