@@ -2,80 +2,126 @@
 //! that each name the setting and what is wrong with it.
 //!
 //! Parsing is a pure function of a lookup (`&str -> Option<String>`) and the page's origin, so
-//! it is tested on the host. Where the values come from is decided at the edge: today the
-//! build-time environment ([`build_time_lookup`], filled from `.env` by `build.rs`).
+//! it is tested on the host. Where the values come from is [`source`]'s business: `config.json`
+//! beside the app (read by `crate::platform` at start-up), else the build-time environment
+//! ([`build_time_lookup`], filled from `.env` by `build.rs`). [`SETTINGS`] is the one list of
+//! settings both use.
+
+pub mod source;
 
 use std::time::Duration;
 
 use openidconnect::{ClientId, IssuerUrl, RedirectUrl};
 use url::Url;
 
-/// Every setting, with its documentation; `.env.example` mirrors this table.
+/// Every setting, with its documentation; `.env.example` and `public/config.example.json`
+/// mirror this table. The same settings come from `config.json` (named by [`Setting::json`]) or
+/// from the build's `.env` (named by [`Setting::key`]).
 pub const SETTINGS: &[Setting] = &[
-    Setting::required("PAIL_OIDC_ISSUER", "Issuer URL of the OpenID provider"),
+    Setting::required(
+        "PAIL_OIDC_ISSUER",
+        "oidc_issuer",
+        "Issuer URL of the OpenID provider",
+    ),
     Setting::required(
         "PAIL_OIDC_CLIENT_ID",
+        "oidc_client_id",
         "Client id of this app at the provider",
     ),
     Setting::optional(
         "PAIL_OIDC_REDIRECT_URI",
+        "oidc_redirect_uri",
         "Where the provider sends the user back",
     ),
     Setting::optional(
         "PAIL_OIDC_POST_LOGOUT_REDIRECT_URI",
+        "oidc_post_logout_redirect_uri",
         "Where sign-out returns to",
     ),
     Setting::optional(
         "PAIL_OIDC_SCOPES",
+        "oidc_scopes",
         "Space-separated scopes (must include openid)",
     ),
-    Setting::required("PAIL_AWS_REGION", "AWS region of the bucket and of STS"),
-    Setting::required("PAIL_ROLE_ARN", "IAM role assumed with the ID token"),
+    Setting::required(
+        "PAIL_AWS_REGION",
+        "aws_region",
+        "AWS region of the bucket and of STS",
+    ),
+    Setting::required(
+        "PAIL_ROLE_ARN",
+        "role_arn",
+        "IAM role assumed with the ID token",
+    ),
     Setting::optional(
         "PAIL_SESSION_DURATION_SECONDS",
+        "session_duration_seconds",
         "Lifetime of the STS credentials",
     ),
     Setting::optional(
         "PAIL_STS_ENDPOINT",
+        "sts_endpoint",
         "Custom STS endpoint (S3-compatible stores, tests)",
     ),
-    Setting::required("PAIL_S3_BUCKET", "Bucket holding the users' files"),
+    Setting::required(
+        "PAIL_S3_BUCKET",
+        "s3_bucket",
+        "Bucket holding the users' files",
+    ),
     Setting::optional(
         "PAIL_S3_ENDPOINT",
+        "s3_endpoint",
         "Custom S3 endpoint (S3-compatible stores, tests)",
     ),
     Setting::optional(
         "PAIL_S3_FORCE_PATH_STYLE",
+        "s3_force_path_style",
         "true to address the bucket in the path",
     ),
     Setting::optional(
         "PAIL_PREFIX_TEMPLATE",
+        "prefix_template",
         "Each user's home prefix; {sub} is their id",
+    ),
+    Setting::optional(
+        "PAIL_METADATA_KEYS",
+        "metadata_keys",
+        "x-amz-meta-* keys in use; the bucket's CORS must expose each",
     ),
 ];
 
-/// One setting's name and meaning.
-#[derive(Debug, Clone, Copy)]
+/// One setting's names and meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Setting {
+    /// Its name in `.env` and the build environment.
     pub key: &'static str,
+    /// Its name in `config.json`: the key in lowercase without `PAIL_`.
+    pub json: &'static str,
     pub required: bool,
     pub meaning: &'static str,
 }
 
 impl Setting {
-    const fn required(key: &'static str, meaning: &'static str) -> Self {
+    const fn required(key: &'static str, json: &'static str, meaning: &'static str) -> Self {
         Self {
             key,
+            json,
             required: true,
             meaning,
         }
     }
-    const fn optional(key: &'static str, meaning: &'static str) -> Self {
+    const fn optional(key: &'static str, json: &'static str, meaning: &'static str) -> Self {
         Self {
             key,
+            json,
             required: false,
             meaning,
         }
+    }
+
+    /// The setting named `key` (`PAIL_…`).
+    pub fn by_key(key: &str) -> Option<&'static Self> {
+        SETTINGS.iter().find(|s| s.key == key)
     }
 }
 
@@ -111,7 +157,13 @@ pub struct S3Config {
     pub endpoint: Option<Url>,
     pub force_path_style: bool,
     pub prefix_template: PrefixTemplate,
+    /// User metadata keys in use (without `x-amz-meta-`), `description` first: the browser can
+    /// read only those the bucket's CORS rules expose, which the setup doctor checks.
+    pub metadata_keys: Vec<String>,
 }
+
+/// The metadata key the app writes an upload's description to.
+pub const DESCRIPTION_KEY: &str = "description";
 
 /// A user's home prefix with `{sub}` standing for the subject of their ID token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,6 +344,13 @@ impl AppConfig {
         let prefix_template = PrefixTemplate::parse(&template)
             .map_err(|p| fail("PAIL_PREFIX_TEMPLATE", format!("'{template}' {p}")))
             .ok();
+        let metadata_keys = get("PAIL_METADATA_KEYS")
+            .map_or_else(
+                || Ok(vec![DESCRIPTION_KEY.to_owned()]),
+                |v| parse_metadata_keys(&v),
+            )
+            .map_err(|p| fail("PAIL_METADATA_KEYS", p))
+            .unwrap_or_default();
 
         match (
             issuer,
@@ -333,11 +392,46 @@ impl AppConfig {
                     endpoint,
                     force_path_style,
                     prefix_template,
+                    metadata_keys,
                 },
             }),
             _ => Err(errors),
         }
     }
+}
+
+/// `description, project` (commas or spaces): lowercase names; `description`, which the app
+/// writes, must be among them.
+fn parse_metadata_keys(value: &str) -> Result<Vec<String>, String> {
+    let mut keys: Vec<String> = Vec::new();
+    for key in value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        let key = key
+            .strip_prefix("x-amz-meta-")
+            .unwrap_or(key)
+            .to_ascii_lowercase();
+        if !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(format!(
+                "'{key}' may use only letters, digits, '-' and '_' (names as in x-amz-meta-<name>)"
+            ));
+        }
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    let Some(at) = keys.iter().position(|k| k == DESCRIPTION_KEY) else {
+        return Err(format!(
+            "'{value}' must include {DESCRIPTION_KEY}, where the app stores an upload's description"
+        ));
+    };
+    keys[..=at].rotate_right(1);
+    Ok(keys)
 }
 
 fn missing(hint: &str) -> String {
@@ -447,6 +541,7 @@ pub fn build_time_lookup(key: &str) -> Option<String> {
         "PAIL_S3_ENDPOINT",
         "PAIL_S3_FORCE_PATH_STYLE",
         "PAIL_PREFIX_TEMPLATE",
+        "PAIL_METADATA_KEYS",
     )
     .map(str::to_owned)
 }
@@ -503,6 +598,21 @@ mod tests {
             cfg.s3.endpoint.as_ref().map(Url::as_str),
             Some("http://127.0.0.1:9000/")
         );
+        assert_eq!(cfg.s3.metadata_keys, ["description"]);
+    }
+
+    #[test]
+    fn metadata_keys_put_description_first_and_must_hold_it() {
+        assert_eq!(
+            parse_metadata_keys("project, x-amz-meta-Description  Owner,project"),
+            Ok(vec!["description".into(), "project".into(), "owner".into()])
+        );
+        assert!(
+            parse_metadata_keys("project")
+                .expect_err("no description")
+                .contains("must include description")
+        );
+        assert!(parse_metadata_keys("description, a:b").is_err());
     }
 
     #[test]

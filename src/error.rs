@@ -31,6 +31,8 @@ pub struct Explanation {
     pub detail: Option<String>,
     /// Signing in again is the fix.
     pub sign_in_again: bool,
+    /// The setup is probably wrong: the setup doctor can tell where.
+    pub check_setup: bool,
 }
 
 impl Explanation {
@@ -40,6 +42,7 @@ impl Explanation {
             action: action.into(),
             detail: None,
             sign_in_again: false,
+            check_setup: false,
         }
     }
     fn detail(mut self, detail: impl Into<String>) -> Self {
@@ -49,6 +52,10 @@ impl Explanation {
     }
     fn sign_in_again(mut self) -> Self {
         self.sign_in_again = true;
+        self
+    }
+    fn check_setup(mut self) -> Self {
+        self.check_setup = true;
         self
     }
 }
@@ -87,13 +94,15 @@ fn explain_auth(e: &AuthError) -> Explanation {
             "Check your connection and try again. If it keeps failing, the identity provider \
              may be down, or it does not allow this site (CORS) — tell your administrator.",
         )
-        .detail(detail.clone()),
+        .detail(detail.clone())
+        .check_setup(),
         A::DiscoveryInvalid { issuer, detail } => Explanation::new(
             format!("The sign-in service at {issuer} is not set up as this app expects."),
             "Tell your administrator: the issuer URL in the settings must match the provider's \
              discovery document exactly.",
         )
-        .detail(detail.clone()),
+        .detail(detail.clone())
+        .check_setup(),
         A::NoPendingLogin => Explanation::new(
             "This sign-in link has already been used or belongs to another tab.",
             "Sign in again from this tab.",
@@ -141,12 +150,14 @@ fn explain_auth(e: &AuthError) -> Explanation {
              allow this site's origin (CORS) — tell your administrator.",
         )
         .detail(detail.clone())
-        .sign_in_again(),
+        .sign_in_again()
+        .check_setup(),
         A::NoIdToken => Explanation::new(
             "The identity provider did not send an ID token.",
             "Tell your administrator: the client must be an OpenID Connect client with the \
              openid scope.",
-        ),
+        )
+        .check_setup(),
         A::IdTokenRejected { reason } => Explanation::new(
             "The sign-in was refused because its ID token is not valid.",
             "Sign in again. If this keeps happening, tell your administrator — the token may \
@@ -170,7 +181,8 @@ fn explain_credentials(e: &CredentialsError) -> Explanation {
              must name this issuer and list this app's client id as an audience.",
         )
         .detail(m.clone())
-        .sign_in_again(),
+        .sign_in_again()
+        .check_setup(),
         C::IdTokenExpired => Explanation::new(
             "Your sign-in has expired (ExpiredToken), so AWS will not issue new credentials.",
             "Sign in again; your place is kept.",
@@ -180,23 +192,27 @@ fn explain_credentials(e: &CredentialsError) -> Explanation {
             "Your account is not allowed to use this storage (AccessDenied from STS).",
             "Ask your administrator to allow you in the role's trust policy.",
         )
-        .detail(m.clone()),
+        .detail(m.clone())
+        .check_setup(),
         C::IdpUnreachable(m) => Explanation::new(
             "AWS could not reach the identity provider to check your sign-in.",
             "Try again in a minute. If it persists, tell your administrator.",
         )
-        .detail(m.clone()),
+        .detail(m.clone())
+        .check_setup(),
         C::Invalid(m) => Explanation::new(
             "AWS refused the request for credentials.",
             "Tell your administrator: a setting (role ARN or session duration) is not accepted.",
         )
-        .detail(m.clone()),
+        .detail(m.clone())
+        .check_setup(),
         C::Unreachable { endpoint, detail } => Explanation::new(
             format!("AWS STS at {endpoint} cannot be reached."),
             "Check your connection and try again. If it keeps failing, the STS endpoint \
              setting may be wrong or not allow this site (CORS).",
         )
-        .detail(detail.clone()),
+        .detail(detail.clone())
+        .check_setup(),
         C::Other(m) => Explanation::new(
             "AWS credentials could not be obtained.",
             "Try again. If it keeps failing, tell your administrator.",
@@ -223,7 +239,8 @@ fn explain_storage(e: &StorageError) -> Explanation {
         S::NoSuchBucket { bucket } => Explanation::new(
             format!("The bucket “{bucket}” does not exist."),
             "Tell your administrator: the bucket setting is wrong.",
-        ),
+        )
+        .check_setup(),
         S::ExpiredToken => Explanation::new(
             "Your AWS session has expired (ExpiredToken).",
             "Sign in again; your place is kept.",
@@ -233,7 +250,8 @@ fn explain_storage(e: &StorageError) -> Explanation {
             format!("S3 did not accept this session's credentials ({code})."),
             "Sign in again. If it persists, the region or S3 endpoint setting may be wrong.",
         )
-        .sign_in_again(),
+        .sign_in_again()
+        .check_setup(),
         S::ClockSkew => Explanation::new(
             "Your device's clock is wrong, so AWS refused the request (RequestTimeTooSkewed).",
             "Set your clock to the correct time, then try again.",
@@ -244,7 +262,8 @@ fn explain_storage(e: &StorageError) -> Explanation {
             "Check your connection and try again. If it keeps failing, the bucket's CORS rules \
              may not allow this site — tell your administrator.",
         )
-        .detail(detail.clone()),
+        .detail(detail.clone())
+        .check_setup(),
         S::Key(k) => Explanation::new(
             format!("That name cannot be used: {k}."),
             "Choose another name.",
@@ -315,6 +334,36 @@ mod tests {
         let x = e.explain();
         assert!(x.title.contains("not valid"), "{x:?}");
         assert!(x.detail.unwrap_or_default().contains("tampered"));
+    }
+
+    #[test]
+    fn setup_problems_point_at_the_setup_check() {
+        let setup: Vec<AppError> = vec![
+            CredentialsError::TrustPolicyDenied("m".into()).into(),
+            CredentialsError::InvalidIdentityToken("m".into()).into(),
+            StorageError::Unreachable {
+                endpoint: "e".into(),
+                detail: "d".into(),
+            }
+            .into(),
+            AuthError::ProviderUnreachable {
+                issuer: "i".into(),
+                detail: "d".into(),
+            }
+            .into(),
+        ];
+        for e in setup {
+            assert!(e.explain().check_setup, "{e:?}");
+        }
+        let not_setup: Vec<AppError> = vec![
+            StorageError::NoSuchKey { key: "k".into() }.into(),
+            StorageError::ClockSkew.into(),
+            AuthError::StateMismatch.into(),
+            CredentialsError::IdTokenExpired.into(),
+        ];
+        for e in not_setup {
+            assert!(!e.explain().check_setup, "{e:?}");
+        }
     }
 
     #[test]

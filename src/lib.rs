@@ -1,12 +1,14 @@
 //! Pail: your own files in Amazon S3, straight from the browser.
 //!
 //! Data flows one way: [`config`] → [`auth`] (OIDC) → [`credentials`] (STS) → [`storage`] (S3)
-//! → `ui`. The protocol modules are plain Rust, tested on the host; the browser glue
-//! (`platform`) and the UI (`app`, `ui`) exist only on wasm32.
+//! → `ui`; the setup [`doctor`] checks that whole chain when it does not work. The protocol
+//! modules are plain Rust, tested on the host; the browser glue (`platform`) and the UI (`app`,
+//! `ui`) exist only on wasm32.
 
 pub mod auth;
 pub mod config;
 pub mod credentials;
+pub mod doctor;
 pub mod error;
 pub mod format;
 pub mod routes;

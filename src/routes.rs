@@ -6,6 +6,9 @@ use url::form_urlencoded;
 /// Where sign-in returns to.
 pub const CALLBACK: &str = "/callback";
 
+/// The setup doctor.
+pub const DOCTOR: &str = "/doctor";
+
 /// `/?path=…&key=…`, with both values percent-encoded (keys may hold `&`, `#`, `+`, `%`…).
 pub fn files_href(path: Option<&str>, key: Option<&str>) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());

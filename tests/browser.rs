@@ -17,6 +17,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder
 use aws_smithy_types::body::SdkBody;
 use leptos::prelude::*;
 use pail::auth::{IdTokenJwt, Provider};
+use pail::config::source::{LoadError, Source, UnknownName};
 use pail::config::{AppConfig, ConfigError, build_time_lookup};
 use pail::credentials::{CredentialsError, WebIdentityCredentials, sts_client};
 use pail::platform::clock::{BrowserClock, BrowserSleep};
@@ -342,8 +343,7 @@ async fn bob_cannot_reach_alices_files() {
 
 // ---- components ---------------------------------------------------------------------------------
 
-#[wasm_bindgen_test]
-fn config_error_page_names_each_bad_setting() {
+fn mount_host() -> web_sys::HtmlElement {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("document");
@@ -357,6 +357,11 @@ fn config_error_page_names_each_bad_setting() {
         .expect("body")
         .append_child(&host)
         .expect("append");
+    host
+}
+
+#[wasm_bindgen_test]
+fn config_error_page_names_each_bad_setting_as_its_source_does() {
     let errors = vec![
         ConfigError {
             key: "PAIL_S3_BUCKET",
@@ -367,15 +372,63 @@ fn config_error_page_names_each_bad_setting() {
             problem: "is not set".into(),
         },
     ];
+    let host = mount_host();
+    let error = LoadError::Invalid {
+        from: Source::ConfigJson {
+            url: "https://files.example.com/config.json".into(),
+        },
+        errors: errors.clone(),
+        unknown: vec![UnknownName {
+            name: "s3_buckets".into(),
+            suggestion: Some("s3_bucket"),
+        }],
+    };
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        view! { <pail::ui::pages::ConfigErrorPage errors/> }
+        view! { <pail::ui::pages::ConfigErrorPage error/> }
     });
     let text = host.inner_text();
     assert!(
         text.contains("This app is not configured correctly"),
         "{text}"
     );
-    assert!(text.contains("PAIL_S3_BUCKET") && text.contains("'My_Bucket' may use only lowercase"));
-    assert!(text.contains("PAIL_ROLE_ARN") && text.contains("IAM role assumed with the ID token"));
+    assert!(
+        text.contains("https://files.example.com/config.json"),
+        "{text}"
+    );
+    assert!(text.contains("s3_bucket") && text.contains("'My_Bucket' may use only lowercase"));
+    assert!(text.contains("role_arn") && text.contains("IAM role assumed with the ID token"));
+    assert!(text.contains("did you mean s3_bucket?"), "{text}");
+    assert!(!text.contains("PAIL_S3_BUCKET"), "{text}");
     drop(handle);
+
+    let host = mount_host();
+    let error = LoadError::Invalid {
+        from: Source::Build {
+            why: "no config.json".into(),
+        },
+        errors,
+        unknown: Vec::new(),
+    };
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <pail::ui::pages::ConfigErrorPage error/> }
+    });
+    let text = host.inner_text();
+    assert!(
+        text.contains("PAIL_S3_BUCKET") && text.contains(".env"),
+        "{text}"
+    );
+    drop(handle);
+}
+
+/// The test runner serves no config.json (404), so the app falls back to the build's values.
+#[wasm_bindgen_test]
+async fn without_config_json_the_build_values_apply() {
+    let (config, source) = pail::app::read_settings()
+        .await
+        .expect("the test build's settings");
+    assert_eq!(config, self::config());
+    let Source::Build { why } = source else {
+        panic!("settings from {source:?}");
+    };
+    assert!(why.contains("config.json") && why.contains("404"), "{why}");
 }

@@ -1,6 +1,6 @@
 //! Page state: `sessionStorage`, the address bar, and performance marks.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
@@ -81,7 +81,6 @@ pub fn mark(name: &str) {
 
 /// Saves `bytes` as a download named `file_name`.
 pub fn save_bytes(bytes: &[u8], file_name: &str, content_type: Option<&str>) -> Result<(), String> {
-    use wasm_bindgen::JsCast;
     let err = |e: JsValue| format!("{e:?}");
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
@@ -114,6 +113,18 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
         .await
         .map_err(|e| format!("the browser could not read the file: {e:?}"))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Puts `text` on the clipboard (the setup doctor's "Copy report").
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let clipboard = window().ok_or("no window")?.navigator().clipboard();
+    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text))
+        .await
+        .map(drop)
+        .map_err(|e| {
+            e.dyn_ref::<js_sys::Error>()
+                .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
+        })
 }
 
 /// A timestamp in the user's locale and time zone.

@@ -116,3 +116,78 @@ pub async fn oidc_client(
         .body(response.body)
         .map_err(|e| FetchError::Invalid(e.to_string()))
 }
+
+/// Whether anything answers at `url`, readable or not: a `no-cors` GET resolves with an opaque
+/// response whenever a server answers, and fails only when nothing does. The setup doctor uses
+/// it to tell "blocked by CORS" from "not there" — which a CORS request cannot tell.
+pub async fn answers(url: &str) -> bool {
+    let Ok(controller) = AbortController::new() else {
+        return false;
+    };
+    let _abort = AbortOnDrop(controller.clone());
+    let request = RequestBuilder::new(url)
+        .method(Method::GET)
+        .mode(web_sys::RequestMode::NoCors)
+        .cache(RequestCache::NoStore)
+        .abort_signal(Some(&controller.signal()))
+        .build();
+    let Ok(request) = request else { return false };
+    within(PROBE_TIMEOUT, request.send())
+        .await
+        .is_some_and(|r| r.is_ok())
+}
+
+/// How long a setup-doctor request may take: a firewall that drops packets would otherwise
+/// hold a check for minutes.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+async fn within<T>(
+    limit: std::time::Duration,
+    work: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    use futures::future::{Either, select};
+    let work = std::pin::pin!(work);
+    let timer = std::pin::pin!(super::clock::timeout(limit));
+    match select(work, timer).await {
+        Either::Left((value, _)) => Some(value),
+        Either::Right(((), _)) => None,
+    }
+}
+
+/// The page's HTTP for the setup doctor.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageWeb;
+
+impl crate::doctor::Web for PageWeb {
+    async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> crate::doctor::Reply {
+        use crate::doctor::Reply;
+        let request = Request {
+            method,
+            url,
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            body,
+        };
+        match within(PROBE_TIMEOUT, fetch(request)).await {
+            Some(Ok(r)) => Reply::Answer {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            },
+            Some(Err(e)) => Reply::Blocked(e.to_string()),
+            None => Reply::Blocked(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
+        }
+    }
+
+    async fn answers(&self, url: &str) -> bool {
+        answers(url).await
+    }
+}

@@ -91,6 +91,16 @@ impl Session {
         self.services.with_value(|s| s.config.clone())
     }
 
+    /// The SDK configuration STS and S3 clients are built from (the setup doctor builds its
+    /// own, to ask STS afresh).
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        self.services.with_value(|s| s.sdk.clone())
+    }
+
+    pub fn time_source(&self) -> aws_smithy_async::time::SharedTimeSource {
+        self.services.with_value(|s| s.runtime.time_source.clone())
+    }
+
     /// Sends the browser to the provider. `silent` restores an existing provider session
     /// without showing anything (prompt=none).
     pub fn sign_in(&self, return_to: &str, silent: bool) {

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::platform::browser;
+use crate::routes;
 use crate::ui::session::use_session;
 
 /// An error where the user is looking: what happened, what to do, the technical detail folded
@@ -22,6 +23,10 @@ pub fn ErrorNotice(
                     <summary>"Technical details"</summary>
                     <pre>{d}</pre>
                 </details>
+            })}
+            {x.check_setup.then(|| view! {
+                <p><a href=routes::DOCTOR data-testid="check-setup">"Check the setup"</a>
+                    " — a step-by-step check of the sign-in provider, AWS and the bucket."</p>
             })}
             {x.sign_in_again.then(|| view! {
                 <button

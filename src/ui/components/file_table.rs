@@ -4,11 +4,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::ErrorNotice;
+use super::{ErrorNotice, SetupDoctor};
 use crate::error::AppError;
 use crate::format;
 use crate::platform::browser;
 use crate::routes::files_href;
+use crate::storage::StorageError;
 use crate::storage::{Listing, keys};
 use crate::ui::session::Account;
 
@@ -28,6 +29,7 @@ pub fn FileTable(
     /// The key whose details are open, highlighted in the list.
     selected: Memo<Option<String>>,
 ) -> impl IntoView {
+    let home = account.storage.home().to_owned();
     let storage = account.storage.clone();
     let first_page = LocalResource::new(move || {
         let storage = storage.clone();
@@ -61,7 +63,13 @@ pub fn FileTable(
         let first = first_page.get()?;
         let first = match first {
             Ok(listing) => listing,
-            Err(error) => return Some(view! { <ErrorNotice error/> }.into_any()),
+            Err(error) => {
+                // The user's own folder failing to list is a setup problem (or a passing one):
+                // run the setup doctor right away instead of leaving an empty page.
+                let doctor = (folder.get_untracked() == home && is_setup_problem(&error))
+                    .then(|| view! { <SetupDoctor account=Some(account.clone())/> });
+                return Some(view! { <ErrorNotice error/> {doctor} }.into_any());
+            }
         };
         let pages: Vec<Listing> = std::iter::once(first).chain(more.get()).collect();
         let next = pages.last().and_then(|p| p.next_page.clone());
@@ -157,4 +165,11 @@ pub fn FileTable(
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>{table}</Transition>
         </div>
     }
+}
+
+/// Whether a failed listing of the user's own folder points at the setup: everything but
+/// passing trouble (an expired session, a wrong clock).
+fn is_setup_problem(error: &AppError) -> bool {
+    matches!(error, AppError::Storage(StorageError::AccessDenied { .. }))
+        || error.explain().check_setup
 }
