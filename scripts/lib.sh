@@ -23,6 +23,8 @@ test_stack_env() {
   export PAIL_TEST_APP_ORIGIN="http://127.0.0.1:$((base + 3))"
   export PAIL_TEST_RUNNER_ADDRESS="127.0.0.1:$((base + 4))"
   export PAIL_TEST_WEBDRIVER_PORT=$((base + 5))
+  # The second configuration of the stack (another IdP, client, bucket, role and prefix).
+  export IDP2_PORT=$((base + 6))
   export PAIL_STACK_ORIGINS="$PAIL_TEST_APP_ORIGIN,http://$PAIL_TEST_RUNNER_ADDRESS"
   # Short STS sessions are allowed so tests can watch credentials renew.
   export PAIL_STS_MIN_DURATION=60
@@ -33,8 +35,7 @@ test_stack_env() {
 # cargo rebuild the crate (a minute with LTO).
 write_test_env() {
   local origin=$1 file=$2
-  mkdir -p "$(dirname "$file")"
-  cat >"$file.new" <<ENV
+  write_env_file "$file" "$(cat <<ENV
 PAIL_OIDC_ISSUER=http://127.0.0.1:$IDP_PORT
 PAIL_OIDC_CLIENT_ID=pail-local
 PAIL_OIDC_REDIRECT_URI=$origin/callback
@@ -48,6 +49,14 @@ PAIL_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 PAIL_S3_FORCE_PATH_STYLE=true
 PAIL_PREFIX_TEMPLATE=users/{sub}/
 ENV
+)"
+}
+
+# Writes $2 to the env file $1 only when it differs (build.rs watches the file).
+write_env_file() {
+  local file=$1
+  mkdir -p "$(dirname "$file")"
+  printf '%s\n' "$2" >"$file.new"
   if cmp -s "$file.new" "$file"; then rm "$file.new"; else mv "$file.new" "$file"; fi
 }
 

@@ -50,6 +50,14 @@ ORIGINS = [o.strip().rstrip("/") for o in ENV.get(
 ).split(",") if o.strip()]
 ALLOWED, EVIL = ORIGINS[0], "http://evil.example"
 OTHER_ALLOWED = ORIGINS[1] if len(ORIGINS) > 1 else ORIGINS[0]
+# The second configuration (stack/up with IDP2_PORT) and the deliberately broken setups.
+ISSUER2 = ENV.get("IDP2_ISSUER")
+CLIENT2_ID, BUCKET2, ROLE2 = ENV.get("IDP2_CLIENT_ID", "pail-second"), ENV.get("PAIL_BUCKET2", "pail-second"), \
+    ENV.get("PAIL_ROLE2_ARN", "arn:aws:iam::123456789012:role/pail-second-user")
+UNLISTED_CLIENT = ENV.get("IDP_UNLISTED_CLIENT_ID", "pail-unlisted")
+NOCORS_BUCKET, NOCORS_ROLE = ENV.get("PAIL_NOCORS_BUCKET", "pail-nocors"), ENV.get("PAIL_NOCORS_ROLE_ARN", "")
+NOETAG_BUCKET, NOETAG_ROLE = ENV.get("PAIL_NOETAG_BUCKET", "pail-noetag"), ENV.get("PAIL_NOETAG_ROLE_ARN", "")
+NOLIST_ROLE = ENV.get("PAIL_NOLIST_ROLE_ARN", "")
 MIN_DURATION = int(ENV.get("PAIL_STS_MIN_DURATION", os.environ.get("PAIL_STS_MIN_DURATION", 900)))
 S3_CONFIG = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version="s3v4")
 STS_CONFIG = Config(retries={"max_attempts": 1}, parameter_validation=False)  # let the server validate
@@ -57,9 +65,10 @@ STS_CONFIG = Config(retries={"max_attempts": 1}, parameter_validation=False)  # 
 
 # ---------------------------------------------------------------- helpers
 
-def login(user, *args):
+def login(user, *args, issuer=None, client_id=CLIENT_ID):
+    env = {**os.environ, "IDP_ISSUER": issuer or ISSUER, "IDP_CLIENT_ID": client_id, "PAIL_STACK_ORIGINS": ",".join(ORIGINS)}
     out = subprocess.run(["node", str(STACK / "idp" / "login.mjs"), user, *args], capture_output=True, text=True,
-                         timeout=30, env={**os.environ, "IDP_ISSUER": ISSUER, "PAIL_STACK_ORIGINS": ",".join(ORIGINS)})
+                         timeout=30, env=env)
     assert out.returncode == 0, f"login.mjs {user} failed: {out.stderr.strip()}"
     return out.stdout.strip()
 
@@ -68,10 +77,10 @@ def sts_client(**creds):
     return boto3.client("sts", endpoint_url=STS, region_name="us-east-1", config=STS_CONFIG, **creds)
 
 
-def assume(token, session="selftest", duration=None, endpoint=None):
+def assume(token, session="selftest", duration=None, endpoint=None, role=ROLE):
     kwargs = {"DurationSeconds": duration} if duration else {}
     client = boto3.client("sts", endpoint_url=endpoint or STS, region_name="us-east-1", config=STS_CONFIG)
-    return client.assume_role_with_web_identity(RoleArn=ROLE, RoleSessionName=session, WebIdentityToken=token, **kwargs)["Credentials"]
+    return client.assume_role_with_web_identity(RoleArn=role, RoleSessionName=session, WebIdentityToken=token, **kwargs)["Credentials"]
 
 
 def s3_for(creds, endpoint=None):
@@ -512,6 +521,75 @@ def case_s3_cors_on_errors():
     """S3 CORS: an AccessDenied answer to an allowed origin still carries CORS headers (the app can read it)."""
     r = signed("GET", f"{S3}/{BUCKET}/users/bob/secret.txt", Fx.alice, headers={"Origin": ALLOWED})
     assert r.status_code == 403 and r.headers.get("Access-Control-Allow-Origin") == ALLOWED, r.headers
+
+
+# ---------------------------------------------------------------- the second configuration
+
+def case_second_configuration():
+    """Second setup: IdP 2 (client pail-second) -> role pail-second-user -> bucket pail-second under home/<sub>/."""
+    assert ISSUER2, "stack.env has no IDP2_ISSUER: start the stack with IDP2_PORT set (scripts/test does)"
+    d = requests.get(f"{ISSUER2}/.well-known/openid-configuration", timeout=5).json()
+    assert d["issuer"] == ISSUER2 and d["jwks_uri"] != requests.get(f"{ISSUER}/.well-known/openid-configuration", timeout=5).json()["jwks_uri"]
+    token = login("erin", issuer=ISSUER2, client_id=CLIENT2_ID)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert (claims["iss"], claims["aud"], claims["sub"]) == (ISSUER2, CLIENT2_ID, "erin"), claims
+    own_kid = jwt.get_unverified_header(Fx.alice_token)["kid"]
+    assert jwt.get_unverified_header(token)["kid"] != own_kid, "the second IdP must sign with a key of its own"
+    s3 = s3_for(assume(token, "erin", role=ROLE2))
+    s3.put_object(Bucket=BUCKET2, Key="home/erin/hello.txt", Body=b"hi", Metadata={"description": "second"})
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET2, Prefix="home/erin/")["Contents"]] == ["home/erin/hello.txt"]
+    expect_error(lambda: s3.put_object(Bucket=BUCKET2, Key="users/erin/x.txt", Body=b"x"), "AccessDenied")
+    expect_error(lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="users/erin/"), "AccessDenied")
+    r = requests.options(f"{S3}/{BUCKET2}/home/erin/hello.txt", timeout=5, headers={
+        "Origin": ALLOWED, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization"})
+    assert r.status_code == 200 and r.headers.get("Access-Control-Allow-Origin") == ALLOWED, r.headers
+
+
+def case_second_configuration_is_separate():
+    """Second setup: each IdP's tokens are refused by the other setup's role (trust policy: AccessDenied)."""
+    token2 = login("erin", issuer=ISSUER2, client_id=CLIENT2_ID)
+    expect_error(lambda: assume(token2, "erin", role=ROLE), "AccessDenied")
+    expect_error(lambda: assume(Fx.alice_token, "alice", role=ROLE2), "AccessDenied")
+
+
+# ---------------------------------------------------------------- broken setups (for the setup doctor)
+
+def case_broken_unlisted_audience():
+    """Broken: IdP 1 client pail-unlisted signs in, but IAM does not list it as an audience -> InvalidIdentityToken."""
+    token = login("alice", client_id=UNLISTED_CLIENT)
+    assert jwt.decode(token, options={"verify_signature": False})["aud"] == UNLISTED_CLIENT
+    try:
+        assume(token)
+        raise AssertionError("STS accepted an unlisted audience")
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "InvalidIdentityToken" and "audience" in e.response["Error"]["Message"], e.response
+
+
+def case_broken_no_cors():
+    """Broken: bucket pail-nocors has no CORS rules (preflights 403, no CORS headers); its role works outside a browser."""
+    r = requests.options(f"{S3}/{NOCORS_BUCKET}/users/alice/x", timeout=5, headers={
+        "Origin": ALLOWED, "Access-Control-Request-Method": "GET"})
+    assert r.status_code == 403 and xml_code(r) == "AccessForbidden" and "Access-Control-Allow-Origin" not in r.headers, r.text
+    s3 = s3_for(assume(Fx.alice_token, "alice", role=NOCORS_ROLE))
+    s3.put_object(Bucket=NOCORS_BUCKET, Key="users/alice/x.txt", Body=b"x")
+    assert s3.list_objects_v2(Bucket=NOCORS_BUCKET, Prefix="users/alice/")["KeyCount"] == 1
+
+
+def case_broken_etag_not_exposed():
+    """Broken: bucket pail-noetag's CORS rule exposes x-amz-meta-description but not ETag."""
+    creds = assume(Fx.alice_token, "alice", role=NOETAG_ROLE)
+    s3_for(creds).put_object(Bucket=NOETAG_BUCKET, Key="users/alice/e.txt", Body=b"e", Metadata={"description": "d"})
+    r = signed("HEAD", f"{S3}/{NOETAG_BUCKET}/users/alice/e.txt", creds, headers={"Origin": ALLOWED})
+    exposed = [x.strip().lower() for x in r.headers.get("Access-Control-Expose-Headers", "").split(",")]
+    assert r.status_code == 200 and r.headers.get("ETag") and "etag" not in exposed and "x-amz-meta-description" in exposed, r.headers
+
+
+def case_broken_no_list_permission():
+    """Broken: role pail-nolist-user may read and write its prefix in pail-demo but not list it."""
+    s3 = s3_for(assume(Fx.alice_token, "alice", role=NOLIST_ROLE))
+    s3.put_object(Bucket=BUCKET, Key="users/alice/nolist.txt", Body=b"n")
+    assert s3.get_object(Bucket=BUCKET, Key="users/alice/nolist.txt")["Body"].read() == b"n"
+    expect_error(lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="users/alice/", Delimiter="/"), "AccessDenied")
 
 
 # ---------------------------------------------------------------- runner

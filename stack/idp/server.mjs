@@ -3,7 +3,10 @@
 //   node stack/idp/server.mjs
 //
 // Env: IDP_PORT (9090), PAIL_STACK_DIR (<repo>/target/stack), IDP_ID_TOKEN_TTL (3600 s),
-// PAIL_STACK_ORIGINS (app origins: redirect URIs <origin>/callback, post-logout <origin>/).
+// PAIL_STACK_ORIGINS (app origins: redirect URIs <origin>/callback, post-logout <origin>/),
+// IDP_CLIENT_ID (pail-local), IDP_EXTRA_CLIENTS (more public clients with the same settings,
+// comma-separated; none by default), IDP_NAME (idp: names the key file <name>-jwks.json and
+// the log lines, so a second instance has keys of its own).
 // Issuer is exactly http://127.0.0.1:$IDP_PORT. Binds 127.0.0.1 only. Everything but the
 // signing key is in memory: sessions, grants and codes are gone after a restart.
 import { generateKeyPairSync, createHash } from 'node:crypto';
@@ -19,15 +22,18 @@ const PORT = Number(process.env.IDP_PORT || 9090);
 const ISSUER = `http://127.0.0.1:${PORT}`;
 const STACK_DIR = process.env.PAIL_STACK_DIR || join(REPO, 'target', 'stack');
 const ID_TOKEN_TTL = Number(process.env.IDP_ID_TOKEN_TTL || 3600);
+const NAME = process.env.IDP_NAME || 'idp';
+const CLIENT_IDS = [process.env.IDP_CLIENT_ID || 'pail-local',
+  ...(process.env.IDP_EXTRA_CLIENTS || '').split(',').map((c) => c.trim()).filter(Boolean)];
 // The app origins allowed to use the client (the same list the S3/STS adapter allows in CORS).
 const ORIGINS = (process.env.PAIL_STACK_ORIGINS || 'http://127.0.0.1:8080,http://127.0.0.1:8765')
   .split(',')
   .map((o) => o.trim().replace(/\/$/, ''))
   .filter(Boolean);
 
-const CLIENT = {
-  client_id: 'pail-local',
-  client_name: 'Pail (local)',
+const client = (clientId) => ({
+  client_id: clientId,
+  client_name: `Pail (local, ${clientId})`,
   token_endpoint_auth_method: 'none', // public client: browser app, PKCE instead of a secret
   application_type: 'web',
   redirect_uris: ORIGINS.map((o) => `${o}/callback`),
@@ -35,20 +41,21 @@ const CLIENT = {
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
   id_token_signed_response_alg: 'RS256',
-};
-const CLIENT_ORIGINS = new Set(CLIENT.redirect_uris.map((u) => new URL(u).origin));
+});
+const CLIENTS = CLIENT_IDS.map(client);
+const CLIENT_ORIGINS = new Set(ORIGINS.map((o) => new URL(o).origin));
 
 // RS256 signing key: generated once, kept in $PAIL_STACK_DIR so the JWKS (and tokens
 // issued before a restart) stay valid across restarts.
 function loadSigningKey() {
-  const file = join(STACK_DIR, 'idp-jwks.json');
+  const file = join(STACK_DIR, `${NAME}-jwks.json`);
   if (!existsSync(file)) {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const jwk = privateKey.export({ format: 'jwk' });
     const kid = createHash('sha256').update(jwk.n).digest('base64url').slice(0, 16);
     mkdirSync(STACK_DIR, { recursive: true });
     writeFileSync(file, JSON.stringify({ keys: [{ ...jwk, kid, alg: 'RS256', use: 'sig' }] }, null, 2), { mode: 0o600 });
-    console.log(`idp: generated signing key ${kid} -> ${file}`);
+    console.log(`${NAME}: generated signing key ${kid} -> ${file}`);
   }
   return JSON.parse(readFileSync(file, 'utf8'));
 }
@@ -62,7 +69,7 @@ const account = (id) => ({
 });
 
 const configuration = {
-  clients: [CLIENT],
+  clients: CLIENTS,
   jwks: loadSigningKey(),
   cookies: { keys: ['pail-local-stack-cookie-key-1', 'pail-local-stack-cookie-key-0'] },
   findAccount: (_ctx, id) => account(id),
@@ -133,13 +140,13 @@ provider.use(async (ctx, next) => {
   const start = Date.now();
   await next();
   const loc = ctx.status >= 300 && ctx.status < 400 ? ` -> ${String(ctx.response.get('Location')).split('?')[0]}` : '';
-  console.log(`idp: ${ctx.method} ${ctx.path} ${ctx.status} ${Date.now() - start}ms${loc}`);
+  console.log(`${NAME}: ${ctx.method} ${ctx.path} ${ctx.status} ${Date.now() - start}ms${loc}`);
 });
 
-provider.on('server_error', (_ctx, err) => console.error('idp: server_error', err));
+provider.on('server_error', (_ctx, err) => console.error(`${NAME}: server_error`, err));
 
 const server = provider.listen(PORT, '127.0.0.1', () => {
-  console.log(`idp: issuer ${ISSUER} (client ${CLIENT.client_id}, id token ttl ${ID_TOKEN_TTL}s, pid ${process.pid})`);
+  console.log(`${NAME}: issuer ${ISSUER} (clients ${CLIENT_IDS.join(', ')}, id token ttl ${ID_TOKEN_TTL}s, pid ${process.pid})`);
 });
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => server.close(() => process.exit(0)));

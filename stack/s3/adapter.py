@@ -4,8 +4,10 @@ where a browser app notices the difference (see stack/README.md, "Adapter patche
     stack/.venv/bin/python stack/s3/adapter.py
 
 S3 on 127.0.0.1:$S3_PORT (path-style, us-east-1), STS query API on 127.0.0.1:$STS_PORT.
-At start-up it provisions the bucket, its CORS rules, the IAM OIDC provider for the IdP and
-the role users assume, then turns moto's IAM checks on. One log line per request.
+At start-up it provisions each setup (`setups()`: the main one, the second configuration when
+IDP2_ISSUER is set, and the deliberately broken ones): bucket, CORS rules, the IAM OIDC
+provider for the IdP and the role users assume; then it turns moto's IAM checks on. One log
+line per request.
 """
 import hashlib
 import hmac
@@ -55,6 +57,13 @@ class Config:
     issuer_host = issuer.split("://", 1)[-1]  # IAM's name for an OIDC provider: URL without scheme
     client_id = os.environ.get("IDP_CLIENT_ID", "pail-local")
     bucket = os.environ.get("PAIL_BUCKET", "pail-demo")
+    prefix = os.environ.get("PAIL_PREFIX", "users/{sub}/")
+    # The second configuration (stack/up sets IDP2_ISSUER when IDP2_PORT is set).
+    issuer2 = os.environ.get("IDP2_ISSUER", "").rstrip("/") or None
+    client2_id = os.environ.get("IDP2_CLIENT_ID", "pail-second")
+    bucket2 = os.environ.get("PAIL_BUCKET2", "pail-second")
+    prefix2 = os.environ.get("PAIL_PREFIX2", "home/{sub}/")
+    metadata_keys = os.environ.get("PAIL_METADATA_KEYS", "description").replace(",", " ").split()
     origins = [o.strip() for o in os.environ.get("PAIL_STACK_ORIGINS", "http://127.0.0.1:8080,http://127.0.0.1:8765").split(",") if o.strip()]
     sts_min_duration = int(os.environ.get("PAIL_STS_MIN_DURATION", 900))
     stack_dir = Path(os.environ.get("PAIL_STACK_DIR", HERE.parent.parent / "target" / "stack"))
@@ -79,44 +88,99 @@ def utcnow():
 
 # ---------------------------------------------------------------- provisioning
 
-def expand_origins(obj):
-    return {k: [o for x in v for o in (C.origins if x == "@ORIGINS@" else [x])] if isinstance(v, list) else v
+LIST_PLACEHOLDERS = {"@ORIGINS@": lambda: C.origins,
+                     "@METADATA_HEADERS@": lambda: [f"x-amz-meta-{k}" for k in C.metadata_keys]}
+
+
+def expand_lists(obj):
+    """A list element "@ORIGINS@" stands for all PAIL_STACK_ORIGINS, "@METADATA_HEADERS@" for
+    x-amz-meta-<key> of each PAIL_METADATA_KEYS."""
+    return {k: [o for x in v for o in (LIST_PLACEHOLDERS[x]() if isinstance(x, str) and x in LIST_PLACEHOLDERS else [x])] if isinstance(v, list) else v
             for k, v in obj.items()}
 
 
 def render(name, values):
-    """Fill the @PLACEHOLDER@s of stack/s3/<name> (the documents the README shows for real AWS);
-    "@ORIGINS@" as a list element stands for all PAIL_STACK_ORIGINS. Written to
-    $PAIL_STACK_DIR/policies/ as well, to see what is in effect."""
+    """Fill the @PLACEHOLDER@s of stack/s3/<name> (the documents the README, the CloudFormation
+    template and the app's setup doctor use too)."""
     text = (HERE / name).read_text()
     for key, value in values.items():
         text = text.replace(f"@{key}@", value)
-    doc = json.loads(text, object_hook=expand_origins)
+    return json.loads(text, object_hook=expand_lists)
+
+
+def in_effect(name, doc):
+    """Write a document as applied to $PAIL_STACK_DIR/policies/<name>, to see what is in effect."""
     (C.stack_dir / "policies").mkdir(parents=True, exist_ok=True)
     (C.stack_dir / "policies" / name).write_text(json.dumps(doc, indent=2) + "\n")
     return doc
 
 
-def provision():
-    values = dict(ACCOUNT_ID=ACCOUNT, ISSUER_HOST=C.issuer_host, CLIENT_ID=C.client_id, BUCKET=C.bucket)
-    cors = render("bucket-cors.json", values)
+class Setup:
+    """One deployment of the app against this stack: an IdP client, a role, a bucket, a prefix.
+    `cors` and `policy` say how the bucket's CORS rules and the role's permission policy differ
+    from the documents (deliberately broken setups, for the setup doctor's tests)."""
+
+    def __init__(self, name, role, issuer, client_id, bucket, prefix, cors="full", policy="full", owns_bucket=True):
+        self.name, self.role, self.issuer, self.client_id = name, role, issuer, client_id
+        self.bucket, self.prefix, self.cors, self.policy, self.owns_bucket = bucket, prefix, cors, policy, owns_bucket
+
+    def values(self):
+        host = self.issuer.split("://", 1)[-1]
+        return dict(ACCOUNT_ID=ACCOUNT, ISSUER_HOST=host, CLIENT_ID=self.client_id, BUCKET=self.bucket,
+                    HOME=self.prefix.replace("{sub}", "${" + host + ":sub}"))
+
+
+def setups():
+    main = Setup("main", ROLE_NAME, C.issuer, C.client_id, C.bucket, C.prefix)
+    out = [main]
+    if C.issuer2:
+        out.append(Setup("second", "pail-second-user", C.issuer2, C.client2_id, C.bucket2, C.prefix2))
+    # Each differs from the main setup in exactly one way (stack/README.md, "Broken setups").
+    out += [
+        Setup("nocors", "pail-nocors-user", C.issuer, C.client_id, "pail-nocors", C.prefix, cors="none"),
+        Setup("noetag", "pail-noetag-user", C.issuer, C.client_id, "pail-noetag", C.prefix, cors="no-etag"),
+        Setup("nolist", "pail-nolist-user", C.issuer, C.client_id, C.bucket, C.prefix, policy="no-list", owns_bucket=False),
+    ]
+    return out
+
+
+def provision_setup(setup):
+    values = setup.values()
+    named = (lambda n: n) if setup.name == "main" else (lambda n: f"{setup.name}-{n}")
     s3 = s3_backends[ACCOUNT][PARTITION]
-    s3.create_bucket(C.bucket, REGION)
-    s3.put_bucket_cors(C.bucket, [{  # moto wants the XML-shaped (singular) field names
-        "AllowedOrigin": r["AllowedOrigins"], "AllowedMethod": r["AllowedMethods"],
-        "AllowedHeader": r.get("AllowedHeaders", []), "ExposeHeader": r.get("ExposeHeaders", []),
-        "MaxAgeSeconds": str(r.get("MaxAgeSeconds", 0)),
-    } for r in cors["CORSRules"]])
+    if setup.owns_bucket:
+        s3.create_bucket(setup.bucket, REGION)
+        rules = render("bucket-cors.json", values)["CORSRules"]
+        if setup.cors == "no-etag":
+            rules = [{**r, "ExposeHeaders": [h for h in r["ExposeHeaders"] if h.lower() != "etag"]} for r in rules]
+        elif setup.cors == "none":
+            rules = []
+        in_effect(named("bucket-cors.json"), {"CORSRules": rules})
+        if rules:
+            s3.put_bucket_cors(setup.bucket, [{  # moto wants the XML-shaped (singular) field names
+                "AllowedOrigin": r["AllowedOrigins"], "AllowedMethod": r["AllowedMethods"],
+                "AllowedHeader": r.get("AllowedHeaders", []), "ExposeHeader": r.get("ExposeHeaders", []),
+                "MaxAgeSeconds": str(r.get("MaxAgeSeconds", 0)),
+            } for r in rules])
     iam = iam_backends[ACCOUNT][PARTITION]
-    iam.create_open_id_connect_provider(C.issuer, [], [C.client_id], [])
-    role = iam.create_role(ROLE_NAME, json.dumps(render("trust-policy.json", values)), "/", None,
-                           "Pail browser users (web identity)", [], "3600")
-    policy = iam.create_policy("Pail users: own prefix only", "/", json.dumps(render("permission-policy.json", values)),
-                               f"{ROLE_NAME}-s3", [])
-    iam.attach_role_policy(policy.arn, ROLE_NAME)
+    if oidc_provider_for(setup.issuer) is None:
+        iam.create_open_id_connect_provider(setup.issuer, [], [setup.client_id], [])
+    trust = in_effect(named("trust-policy.json"), render("trust-policy.json", values))
+    role = iam.create_role(setup.role, json.dumps(trust), "/", None, f"Pail browser users (web identity), setup {setup.name}", [], "3600")
+    permissions = render("permission-policy.json", values)
+    if setup.policy == "no-list":
+        permissions["Statement"] = [st for st in permissions["Statement"] if st["Action"] != "s3:ListBucket"]
+    in_effect(named("permission-policy.json"), permissions)
+    policy = iam.create_policy(f"Pail users ({setup.name}): own prefix only", "/", json.dumps(permissions), f"{setup.role}-s3", [])
+    iam.attach_role_policy(policy.arn, setup.role)
+    return role
+
+
+def provision():
+    for setup in setups():
+        provision_setup(setup)
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # IAM checks ON from here (same as POST /moto-api/reset-auth 0)
     ActionAuthenticatorMixin.request_count = 0
-    return role
 
 
 # ---------------------------------------------------------------- IAM policy evaluation (moto patches)
@@ -644,7 +708,8 @@ def main():
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     log(f"adapter: S3 http://127.0.0.1:{C.s3_port} STS http://127.0.0.1:{C.sts_port} bucket={C.bucket} "
-        f"issuer={C.issuer} origins={','.join(C.origins)} min-duration={C.sts_min_duration}s pid={os.getpid()}")
+        f"issuer={C.issuer} second={C.issuer2 or '-'} setups={','.join(s.name for s in setups())} "
+        f"origins={','.join(C.origins)} min-duration={C.sts_min_duration}s pid={os.getpid()}")
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
