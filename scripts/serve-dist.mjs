@@ -1,7 +1,8 @@
 // Serves a built app (Trunk's dist/) the way a static host should: long-lived caching for
-// hashed assets, no caching for index.html, index.html for every app route (the router runs
-// in the browser), pre-compressed .br/.gz files when the browser accepts them, and the
-// right MIME type for .wasm (streaming compilation needs it).
+// hashed assets, no caching for index.html and config.json (the deployment's settings, read
+// at every start), index.html for every app route (the router runs in the browser),
+// pre-compressed .br/.gz files when the browser accepts them, and the right MIME type for
+// .wasm (streaming compilation needs it).
 //
 //   node scripts/serve-dist.mjs <dist dir> <port>      (binds 127.0.0.1 only)
 import { createServer } from 'node:http';
@@ -38,7 +39,7 @@ createServer((req, res) => {
   const headers = {
     'content-type': TYPES[extname(full)] || 'application/octet-stream',
     // Trunk's file names carry a content hash; index.html names them.
-    'cache-control': isIndex || extname(full) === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
+    'cache-control': isIndex || ['.html', '.json'].includes(extname(full)) ? 'no-cache' : 'public, max-age=31536000, immutable',
     vary: 'accept-encoding',
   };
   const accepts = req.headers['accept-encoding'] || '';

@@ -1,7 +1,9 @@
 //! Helpers for the end-to-end tests in `tests/e2e.rs`: the environment `scripts/test` sets up,
-//! one fresh Chromium per browser (closed whatever happens, with a screenshot and the page's
-//! text on failure), waits, sign-in at the local IdP, and Chrome DevTools commands.
+//! the app's `config.json` (one build, several deployments of the local stack), one fresh
+//! Chromium per browser (closed whatever happens, with a screenshot and the page's text on
+//! failure), waits, sign-in at the local IdP, and Chrome DevTools commands.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::future::Future;
 use std::path::PathBuf;
@@ -25,7 +27,7 @@ const POLL: Duration = Duration::from_millis(100);
 
 const RUN_SCRIPTS_TEST: &str = "run the end-to-end tests with scripts/test: it builds the app, \
     starts the local stack, the app server and chromedriver, and sets PAIL_E2E_APP, \
-    PAIL_E2E_WEBDRIVER, PAIL_E2E_STACK_ENV and PAIL_E2E_ARTIFACTS";
+    PAIL_E2E_WEBDRIVER, PAIL_E2E_STACK_ENV, PAIL_E2E_DIST and PAIL_E2E_ARTIFACTS";
 
 const CHROMIUM_ARGS: &[&str] = &[
     "--headless=new",
@@ -76,14 +78,19 @@ pub struct Env {
     /// The IdP's issuer (from the stack's `stack.env`), e.g. `http://127.0.0.1:19002`.
     pub issuer: String,
     pub artifacts: PathBuf,
+    /// The served build: `config.json` is written here.
+    pub dist: PathBuf,
+    /// Every `KEY=value` of the stack's `stack.env`.
+    stack: HashMap<String, String>,
 }
 
 impl Env {
     fn load() -> Self {
-        const VARS: [&str; 4] = [
+        const VARS: [&str; 5] = [
             "PAIL_E2E_APP",
             "PAIL_E2E_WEBDRIVER",
             "PAIL_E2E_STACK_ENV",
+            "PAIL_E2E_DIST",
             "PAIL_E2E_ARTIFACTS",
         ];
         let missing: Vec<&str> = VARS
@@ -100,22 +107,100 @@ impl Env {
         let settings = std::fs::read_to_string(&stack_env).unwrap_or_else(|e| {
             panic!("cannot read PAIL_E2E_STACK_ENV={stack_env} ({e}): {RUN_SCRIPTS_TEST}")
         });
-        let issuer = settings
+        let stack: HashMap<String, String> = settings
             .lines()
-            .find_map(|l| l.strip_prefix("IDP_ISSUER="))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        let issuer = stack
+            .get("IDP_ISSUER")
             .unwrap_or_else(|| panic!("{stack_env} has no IDP_ISSUER line: {RUN_SCRIPTS_TEST}"))
-            .trim()
             .trim_end_matches('/')
             .to_owned();
         let artifacts = PathBuf::from(var("PAIL_E2E_ARTIFACTS"));
         std::fs::create_dir_all(&artifacts)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", artifacts.display()));
+        let dist = PathBuf::from(var("PAIL_E2E_DIST"));
+        assert!(
+            dist.join("index.html").is_file(),
+            "PAIL_E2E_DIST={} holds no built app: {RUN_SCRIPTS_TEST}",
+            dist.display()
+        );
         Self {
             app: var("PAIL_E2E_APP").trim_end_matches('/').to_owned(),
             webdriver: var("PAIL_E2E_WEBDRIVER"),
             issuer,
             artifacts,
+            dist,
+            stack,
         }
+    }
+
+    /// A value from the stack's `stack.env`; a missing one fails the test with the reason.
+    pub fn stack(&self, key: &str) -> String {
+        self.stack.get(key).cloned().unwrap_or_else(|| {
+            panic!("the stack's stack.env has no {key}: start it as scripts/test does ({RUN_SCRIPTS_TEST})")
+        })
+    }
+}
+
+/// A deployment of the app: the settings its `config.json` holds.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    pub settings: serde_json::Map<String, Value>,
+}
+
+impl Deployment {
+    /// The stack's main setup: IdP 1 with client pail-local, role pail-web-user, bucket
+    /// pail-demo, homes under `users/`.
+    pub fn main(env: &Env) -> Self {
+        Self::new(env, &env.stack("IDP_ISSUER"), &env.stack("IDP_CLIENT_ID"))
+            .with("role_arn", &env.stack("PAIL_ROLE_ARN"))
+            .with("s3_bucket", &env.stack("PAIL_BUCKET"))
+            .with("prefix_template", &env.stack("PAIL_PREFIX"))
+    }
+
+    /// The stack's second setup: IdP 2 with client pail-second, its own role and bucket,
+    /// homes under `home/`.
+    pub fn second(env: &Env) -> Self {
+        Self::new(env, &env.stack("IDP2_ISSUER"), &env.stack("IDP2_CLIENT_ID"))
+            .with("role_arn", &env.stack("PAIL_ROLE2_ARN"))
+            .with("s3_bucket", &env.stack("PAIL_BUCKET2"))
+            .with("prefix_template", &env.stack("PAIL_PREFIX2"))
+    }
+
+    fn new(env: &Env, issuer: &str, client: &str) -> Self {
+        let settings = json!({
+            "_comment": "written by the end-to-end tests",
+            "oidc_issuer": issuer,
+            "oidc_client_id": client,
+            "aws_region": "us-east-1",
+            "session_duration_seconds": 900,
+            "sts_endpoint": env.stack("STS_ENDPOINT"),
+            "s3_endpoint": env.stack("S3_ENDPOINT"),
+            "s3_force_path_style": true,
+            "metadata_keys": ["description"],
+        });
+        let Value::Object(settings) = settings else {
+            unreachable!("a JSON object literal")
+        };
+        Self { settings }
+    }
+
+    /// The same with one setting changed (`config.json` names, e.g. `s3_bucket`).
+    #[must_use]
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        self.settings.insert(name.to_owned(), json!(value));
+        self
+    }
+
+    /// Serves this deployment: replaces `config.json` beside the build's `index.html`.
+    pub fn deploy(&self, env: &Env) -> Result {
+        let target = env.dist.join("config.json");
+        let staged = env.dist.join(".config.json.new");
+        std::fs::write(&staged, serde_json::to_vec_pretty(&self.settings)?)?;
+        std::fs::rename(&staged, &target)?;
+        Ok(())
     }
 }
 
@@ -131,6 +216,10 @@ where
         env: Arc::new(Env::load()),
         open: Arc::default(),
     };
+    // Every test starts on the main setup, whatever the one before left behind.
+    if let Err(e) = Deployment::main(&sessions.env).deploy(&sessions.env) {
+        panic!("{test}: cannot write config.json: {e}");
+    }
     let outcome = tokio::spawn(tokio::time::timeout(TEST_TIMEOUT, body(sessions.clone()))).await;
     let failure = match outcome {
         Ok(Ok(Ok(()))) => None,
@@ -392,18 +481,28 @@ impl Browser {
     /// Clicks "Sign in" in the app and signs in at the IdP; returns once the app shows `user`
     /// in its header.
     pub async fn sign_in(&self, user: &str) -> Result {
+        self.sign_in_at(&self.env.issuer.clone(), user).await
+    }
+
+    /// [`Browser::sign_in`] at the IdP `issuer` (the stack has two).
+    pub async fn sign_in_at(&self, issuer: &str, user: &str) -> Result {
         self.button("Sign in").await?.click().await?;
-        self.log_in_at_idp(user).await?;
+        self.log_in_at(issuer, user).await?;
         self.wait_text_eq("[data-testid=user-name]", user).await?;
         Ok(())
     }
 
     /// Fills the IdP's login form (any password) and submits it.
     pub async fn log_in_at_idp(&self, user: &str) -> Result {
+        self.log_in_at(&self.env.issuer.clone(), user).await
+    }
+
+    /// [`Browser::log_in_at_idp`] at the IdP `issuer`.
+    pub async fn log_in_at(&self, issuer: &str, user: &str) -> Result {
         let login = self.wait_css("input[name=login]").await?;
         let url = self.url().await?;
-        if !url.starts_with(&self.env.issuer) {
-            return Err(format!("the login form is at {url}, not at the IdP").into());
+        if !url.starts_with(issuer) {
+            return Err(format!("the login form is at {url}, not at the IdP {issuer}").into());
         }
         login.send_keys(user).await?;
         self.client
@@ -417,6 +516,59 @@ impl Browser {
             .click()
             .await?;
         Ok(())
+    }
+
+    /// Lets the app's origin use the clipboard (the setup doctor's "Copy report").
+    pub async fn grant_clipboard(&self) -> Result {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Browser.grantPermissions",
+                params: json!({
+                    "origin": self.env.app,
+                    "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+                }),
+            })
+            .await
+            .map_err(|e| format!("CDP Browser.grantPermissions failed: {e}"))?;
+        Ok(())
+    }
+
+    /// Waits for the setup doctor on the page to finish, then returns its lines by check id
+    /// (`discovery`, `sts`, …): the status (`pass`, `fail`, `skipped`) and the line's text.
+    pub async fn doctor_lines(&self) -> Result<HashMap<String, DoctorLine>> {
+        self.wait_text(
+            "[data-testid=doctor-summary]",
+            "to say the checks are done",
+            |t| t.ends_with("found."),
+        )
+        .await?;
+        let lines = self
+            .execute(
+                "return Array.from(document.querySelectorAll('[data-testid=doctor] li[data-check]'),
+                   li => [li.dataset.check, li.dataset.status, li.innerText]);",
+                vec![],
+            )
+            .await?;
+        let mut out = HashMap::new();
+        for line in lines.as_array().into_iter().flatten() {
+            let field = |i: usize| {
+                line.get(i)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            out.insert(
+                field(0),
+                DoctorLine {
+                    status: field(1),
+                    text: field(2),
+                },
+            );
+        }
+        if out.len() != 10 {
+            return Err(format!("the doctor shows {} lines, not 10: {out:?}", out.len()).into());
+        }
+        Ok(out)
     }
 
     /// The app origin's recorded script errors, since this browser opened (see
@@ -490,6 +642,15 @@ impl Browser {
         }
         report
     }
+}
+
+/// One line of the setup doctor's report, as shown.
+#[derive(Debug, Clone)]
+pub struct DoctorLine {
+    /// `pass`, `fail` or `skipped`.
+    pub status: String,
+    /// Everything the line says: title, finding, fix, document.
+    pub text: String,
 }
 
 /// `s` as an XPath 1.0 string literal (which has no escapes).
