@@ -3,8 +3,6 @@
 //! stack applies (`stack/s3/*.json`, also the source of the README's and the CloudFormation
 //! template's documents), so the doctor never suggests something the tests did not run.
 
-use serde_json::Value;
-
 use crate::config::AppConfig;
 
 const TRUST_POLICY: &str = include_str!("../../stack/s3/trust-policy.json");
@@ -86,49 +84,40 @@ pub fn bucket_cors(values: &Values) -> String {
     render(BUCKET_CORS, values)
 }
 
+/// Fills the placeholders in the template's own text, so the document reads as the template
+/// does (statement and key order kept). Values are JSON-escaped; a list element
+/// `"@ORIGINS@"` or `"@METADATA_HEADERS@"` becomes one element per value.
 fn render(template: &str, values: &Values) -> String {
-    let text = template
-        .replace("@ACCOUNT_ID@", &values.account_id)
-        .replace("@ISSUER_HOST@", &values.issuer_host)
-        .replace("@CLIENT_ID@", &values.client_id)
-        .replace("@BUCKET@", &values.bucket)
-        .replace("@HOME@", &values.home);
-    let Ok(mut doc) = serde_json::from_str::<Value>(&text) else {
-        // The templates are part of this build and parse (tested); values are plain strings.
-        return text;
+    let inside_string = |v: &str| {
+        let quoted = serde_json::to_string(v).unwrap_or_default();
+        quoted[1..quoted.len().saturating_sub(1)].to_owned()
     };
-    expand_lists(&mut doc, values);
-    serde_json::to_string_pretty(&doc).unwrap_or(text)
-}
-
-/// A list element `"@ORIGINS@"` or `"@METADATA_HEADERS@"` stands for all of them.
-fn expand_lists(value: &mut Value, values: &Values) {
-    match value {
-        Value::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items.drain(..) {
-                match item.as_str() {
-                    Some("@ORIGINS@") => {
-                        out.extend(values.origins.iter().cloned().map(Value::from))
-                    }
-                    Some("@METADATA_HEADERS@") => {
-                        out.extend(values.metadata_headers.iter().cloned().map(Value::from));
-                    }
-                    _ => out.push(item),
-                }
-            }
-            for item in &mut out {
-                expand_lists(item, values);
-            }
-            *items = out;
-        }
-        Value::Object(map) => map.values_mut().for_each(|v| expand_lists(v, values)),
-        _ => {}
-    }
+    let elements = |items: &[String]| {
+        items
+            .iter()
+            .map(|i| serde_json::to_string(i).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    template
+        .replace("\"@ORIGINS@\"", &elements(&values.origins))
+        .replace(
+            "\"@METADATA_HEADERS@\"",
+            &elements(&values.metadata_headers),
+        )
+        .replace("@ACCOUNT_ID@", &inside_string(&values.account_id))
+        .replace("@ISSUER_HOST@", &inside_string(&values.issuer_host))
+        .replace("@CLIENT_ID@", &inside_string(&values.client_id))
+        .replace("@BUCKET@", &inside_string(&values.bucket))
+        .replace("@HOME@", &inside_string(&values.home))
+        .trim_end()
+        .to_owned()
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn values() -> Values {
@@ -141,6 +130,25 @@ mod tests {
             origins: vec!["https://files.example.com".into()],
             metadata_headers: vec!["x-amz-meta-description".into(), "x-amz-meta-project".into()],
         }
+    }
+
+    #[test]
+    fn documents_keep_the_templates_order() {
+        let doc = permission_policy(&values());
+        let sid = doc.find("\"Sid\": \"ListOwnPrefixOnly\"").expect("sid");
+        let action = doc.find("\"Action\": \"s3:ListBucket\"").expect("action");
+        assert!(sid < action, "{doc}");
+    }
+
+    #[test]
+    fn values_are_escaped() {
+        let mut v = values();
+        v.client_id = "a\"b".into();
+        let doc: Value = serde_json::from_str(&trust_policy(&v)).expect("still JSON");
+        assert_eq!(
+            doc["Statement"][0]["Condition"]["StringEquals"]["login.example.com/oauth2/default:aud"],
+            "a\"b"
+        );
     }
 
     #[test]

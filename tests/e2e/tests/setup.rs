@@ -287,6 +287,13 @@ async fn the_doctor_finds_a_missing_list_permission() {
             )?;
             // Writing, reading and deleting are allowed: only listing is the problem.
             expect_line(&lines, "exposed-headers", "pass", &[])?;
+            b.execute(
+                "document.querySelector('[data-check=list]').scrollIntoView();
+                 window.scrollBy(0, -100);",
+                vec![],
+            )
+            .await?;
+            b.screenshot("doctor.png").await?;
             b.assert_no_script_errors().await?;
             Ok(())
         },
