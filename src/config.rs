@@ -293,7 +293,10 @@ impl AppConfig {
             ),
             Some(a) if !is_role_arn(a) => fail(
                 "PAIL_ROLE_ARN",
-                format!("'{a}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+                format!(
+                    "'{a}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>, or \
+                     MinIO's arn:minio:iam:::role/<id>)"
+                ),
             ),
             Some(_) => {}
         }
@@ -484,9 +487,16 @@ fn is_role_arn(arn: &str) -> bool {
     ) else {
         return false;
     };
-    partition.starts_with("aws")
-        && account.len() == 12
-        && account.chars().all(|c| c.is_ascii_digit())
+    // MinIO's STS hands out roles as arn:minio:iam:::role/<id>, with no account
+    // (docs/providers/s3-compatible.md).
+    let account_ok = match partition {
+        "minio" => account.is_empty(),
+        p if p.starts_with("aws") => {
+            account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    };
+    account_ok
         && resource
             .strip_prefix("role/")
             .is_some_and(|name| !name.is_empty())
@@ -699,6 +709,12 @@ mod tests {
         assert!(is_role_arn("arn:aws:iam::123456789012:role/a"));
         assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/path/a"));
         assert!(!is_role_arn("arn:aws:iam::123456789012:user/a"));
+        assert!(is_role_arn(
+            "arn:minio:iam:::role/dRTkMK4JkdN7bfzg0LIYdvD3Z1I"
+        ));
+        assert!(!is_role_arn("arn:minio:iam::123456789012:role/x"));
+        assert!(!is_role_arn("arn:aws:iam:::role/x"));
+        assert!(!is_role_arn("arn:other:iam::123456789012:role/x"));
         assert!(!is_role_arn("arn:aws:s3:::bucket"));
     }
 

@@ -18,9 +18,7 @@ pub fn SetupDoctor(
     account: Option<Arc<Account>>,
 ) -> impl IntoView {
     let session = use_session();
-    let source = use_context::<Source>().unwrap_or(Source::Build {
-        why: "unknown".into(),
-    });
+    let source = expect_context::<Source>();
     let origin = browser::origin();
     let lines = RwSignal::new(Vec::<Line>::new());
     let running = RwSignal::new(false);
