@@ -7,6 +7,7 @@ use crate::auth::AuthError;
 use crate::config::ConfigError;
 use crate::credentials::CredentialsError;
 use crate::storage::StorageError;
+use crate::storage::upload::{PlanError, UploadError, cors_rule};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AppError {
@@ -18,6 +19,8 @@ pub enum AppError {
     Credentials(#[from] CredentialsError),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    Upload(#[from] UploadError),
 }
 
 /// What the user reads.
@@ -82,6 +85,7 @@ impl AppError {
             Self::Auth(e) => explain_auth(e),
             Self::Credentials(e) => explain_credentials(e),
             Self::Storage(e) => explain_storage(e),
+            Self::Upload(e) => explain_upload(e),
         }
     }
 }
@@ -236,6 +240,10 @@ fn explain_storage(e: &StorageError) -> Explanation {
             format!("“{key}” does not exist (NoSuchKey)."),
             "It may have been deleted or renamed. Refresh the list.",
         ),
+        S::NoSuchUpload { key } => Explanation::new(
+            format!("The unfinished upload of “{key}” no longer exists in S3 (NoSuchUpload)."),
+            "It was completed or cancelled elsewhere. Upload the file again to start over.",
+        ),
         S::NoSuchBucket { bucket } => Explanation::new(
             format!("The bucket “{bucket}” does not exist."),
             "Tell your administrator: the bucket setting is wrong.",
@@ -281,6 +289,47 @@ fn explain_storage(e: &StorageError) -> Explanation {
             },
         )
         .detail(format!("HTTP {status}: {message}")),
+    }
+}
+
+fn explain_upload(e: &UploadError) -> Explanation {
+    match e {
+        UploadError::Storage(s) => explain_storage(s),
+        UploadError::EtagHidden {
+            part,
+            bucket,
+            origin,
+        } => Explanation::new(
+            format!(
+                "The upload cannot be finished: the CORS rules of bucket “{bucket}” do not expose \
+                 the ETag header, so the browser hides it from this app (part {part} was stored, \
+                 but S3 needs each part's ETag to assemble the file)."
+            ),
+            "Ask the bucket's administrator to add \"ETag\" to ExposeHeaders in the bucket's CORS \
+             configuration, as in the rule below; then choose Retry. Until then, Cancel removes \
+             the stored parts.",
+        )
+        .detail(format!(
+            "aws s3api put-bucket-cors --bucket {bucket} --cors-configuration \
+             '{{\"CORSRules\": {}}}'\n\nCORS rule:\n{}",
+            cors_rule(origin).replace(['\n', ' '], ""),
+            cors_rule(origin)
+        )),
+        UploadError::Unreadable(detail) => Explanation::new(
+            "The file could not be read: it may have been changed, moved or deleted since it was \
+             chosen.",
+            "Choose the file again. A file that is still being written cannot be uploaded.",
+        )
+        .detail(detail.clone()),
+        UploadError::Plan(PlanError::TooLarge { .. }) => Explanation::new(
+            "The file is too large: S3 stores objects of up to 5 TiB.",
+            "Split the file, or store it elsewhere.",
+        ),
+        UploadError::Plan(p) => Explanation::new(
+            "The file cannot be cut into parts S3 accepts.",
+            "Upload it again from the start.",
+        )
+        .detail(p.to_string()),
     }
 }
 
@@ -384,6 +433,41 @@ mod tests {
                 detail: "d".into(),
             }
             .into(),
+        ];
+        for e in samples {
+            let x = e.explain();
+            assert!(x.title.ends_with('.') && x.action.ends_with('.'), "{x:?}");
+        }
+    }
+
+    #[test]
+    fn a_hidden_etag_names_the_header_and_shows_the_rule() {
+        let e = AppError::from(UploadError::EtagHidden {
+            part: 1,
+            bucket: "pail-demo".into(),
+            origin: "https://files.example.com".into(),
+        });
+        let x = e.explain();
+        assert!(x.title.contains("do not expose the ETag header"), "{x:?}");
+        assert!(x.action.contains("ExposeHeaders"), "{x:?}");
+        let detail = x.detail.unwrap_or_default();
+        assert!(detail.contains(r#""ExposeHeaders": ["ETag""#), "{detail}");
+        assert!(detail.contains(r#""AllowedOrigins": ["https://files.example.com"]"#));
+        assert!(
+            detail.contains("put-bucket-cors --bucket pail-demo"),
+            "{detail}"
+        );
+        assert!(!e.needs_sign_in());
+    }
+
+    #[test]
+    fn upload_errors_say_what_to_do() {
+        let samples: Vec<AppError> = vec![
+            UploadError::Unreadable("NotReadableError".into()).into(),
+            UploadError::Plan(PlanError::TooLarge { size: 1 }).into(),
+            UploadError::Storage(StorageError::NoSuchUpload { key: "k".into() }).into(),
+            UploadError::Storage(StorageError::Credentials(CredentialsError::IdTokenExpired))
+                .into(),
         ];
         for e in samples {
             let x = e.explain();

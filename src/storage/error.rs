@@ -12,6 +12,10 @@ pub enum StorageError {
     NoSuchKey { key: String },
     #[error("the bucket {bucket} does not exist")]
     NoSuchBucket { bucket: String },
+    /// The multipart upload is gone: completed, or aborted (by the user elsewhere, or by a
+    /// lifecycle rule).
+    #[error("the unfinished upload of {key} no longer exists in S3")]
+    NoSuchUpload { key: String },
     /// S3 refused the session credentials as expired.
     #[error("the AWS session has expired")]
     ExpiredToken,
@@ -68,6 +72,9 @@ impl StorageError {
                     },
                     "NoSuchBucket" => Self::NoSuchBucket {
                         bucket: target.bucket.to_owned(),
+                    },
+                    "NoSuchUpload" => Self::NoSuchUpload {
+                        key: target.path.to_owned(),
                     },
                     "ExpiredToken" | "TokenRefreshRequired" => Self::ExpiredToken,
                     "InvalidAccessKeyId"

@@ -7,6 +7,7 @@
 pub mod error;
 pub mod keys;
 pub mod metadata;
+pub mod upload;
 
 use std::collections::BTreeMap;
 
@@ -117,6 +118,11 @@ impl Storage {
 
     pub fn bucket(&self) -> &str {
         &self.bucket
+    }
+
+    /// The S3 endpoint, for messages.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
     }
 
     /// The error to show for a failed request about `path` (a key or a listed prefix).
