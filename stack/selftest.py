@@ -8,6 +8,8 @@ stack/idp/login.mjs (the real code + PKCE flow); bad tokens are minted here, mos
 with the IdP's own signing key ($PAIL_STACK_DIR/idp-jwks.json) so that exactly one property
 is wrong. Settings: the same env vars as stack/up (or target/stack/stack.env).
 """
+import base64
+import binascii
 import contextlib
 import hashlib
 import json
@@ -590,6 +592,131 @@ def case_broken_no_list_permission():
     s3.put_object(Bucket=BUCKET, Key="users/alice/nolist.txt", Body=b"n")
     assert s3.get_object(Bucket=BUCKET, Key="users/alice/nolist.txt")["Body"].read() == b"n"
     expect_error(lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="users/alice/", Delimiter="/"), "AccessDenied")
+
+
+# ---------------------------------------------------------------- checksums and multipart (adapter gaps)
+
+def crc32_b64(data):
+    return base64.b64encode(binascii.crc32(data).to_bytes(4, "big")).decode()
+
+
+def case_s3_checksum_verified():
+    """S3: a wrong x-amz-checksum-crc32 on PutObject/UploadPart -> BadDigest; a right one is stored and returned."""
+    s3, key = s3_for(Fx.alice), "users/alice/checksum.txt"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"checked", ChecksumAlgorithm="CRC32")
+    head = s3.head_object(Bucket=BUCKET, Key=key, ChecksumMode="ENABLED")
+    assert head.get("ChecksumCRC32") == crc32_b64(b"checked"), head
+    r = signed("PUT", f"{S3}/{BUCKET}/{key}", Fx.alice, body=b"checked", headers={"x-amz-checksum-crc32": crc32_b64(b"other")})
+    assert r.status_code == 400 and xml_code(r) == "BadDigest", r.text
+    up = s3.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+    r = signed("PUT", f"{S3}/{BUCKET}/{key}?partNumber=1&uploadId={up}", Fx.alice, body=b"part",
+               headers={"x-amz-checksum-crc32": crc32_b64(b"not the part")})
+    assert r.status_code == 400 and xml_code(r) == "BadDigest", r.text
+    s3.abort_multipart_upload(Bucket=BUCKET, Key=key, UploadId=up)
+
+
+def case_s3_multipart_full_object_checksum():
+    """S3: multipart with CRC32 FULL_OBJECT: ListParts lists each part's CRC32; Complete checks part and whole-object CRCs."""
+    s3, key = s3_for(Fx.alice), "users/alice/full-object.bin"
+    parts_data = [bytes([65 + i]) * (5 * 1024 * 1024) for i in range(2)] + [b"tail"]
+    up = s3.create_multipart_upload(Bucket=BUCKET, Key=key, ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")["UploadId"]
+    parts = []
+    for n, data in enumerate(parts_data, 1):
+        r = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=up, PartNumber=n, Body=data, ChecksumCRC32=crc32_b64(data))
+        parts.append({"PartNumber": n, "ETag": r["ETag"], "ChecksumCRC32": crc32_b64(data)})
+    listed = s3.list_parts(Bucket=BUCKET, Key=key, UploadId=up)["Parts"]
+    assert [p.get("ChecksumCRC32") for p in listed] == [p["ChecksumCRC32"] for p in parts], listed
+    whole = b"".join(parts_data)
+
+    def complete(parts, checksum):
+        return lambda: s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=up, ChecksumType="FULL_OBJECT",
+                                                    ChecksumCRC32=checksum, MultipartUpload={"Parts": parts})
+    expect_error(complete(parts, crc32_b64(whole + b"!")), "BadDigest")
+    wrong_part = [dict(parts[0], ChecksumCRC32=crc32_b64(b"x"))] + parts[1:]
+    expect_error(complete(wrong_part, crc32_b64(whole)), "InvalidPart")
+    complete(parts, crc32_b64(whole))()
+    head = s3.head_object(Bucket=BUCKET, Key=key, ChecksumMode="ENABLED")
+    assert (head.get("ChecksumCRC32"), head.get("ChecksumType")) == (crc32_b64(whole), "FULL_OBJECT"), head
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == whole
+    s3.delete_object(Bucket=BUCKET, Key=key)
+
+
+def case_s3_presigned_part_with_signed_checksum():
+    """S3: a presigned UploadPart whose CRC32 header is signed: right bytes stored (ETag exposed to the app's origin), wrong bytes BadDigest."""
+    s3, key = s3_for(Fx.alice), "users/alice/presigned-part.bin"
+    up = s3.create_multipart_upload(Bucket=BUCKET, Key=key, ChecksumAlgorithm="CRC32")["UploadId"]
+    data = b"p" * 1024
+    url = s3.generate_presigned_url("upload_part", ExpiresIn=60, Params={
+        "Bucket": BUCKET, "Key": key, "UploadId": up, "PartNumber": 1, "ChecksumCRC32": crc32_b64(data)})
+    assert "x-amz-checksum-crc32" in url.lower(), "the checksum header is among the signed headers"
+    headers = {"x-amz-checksum-crc32": crc32_b64(data), "Origin": ALLOWED}
+    r = requests.put(url, data=data, headers=headers, timeout=10)
+    assert r.status_code == 200 and r.headers.get("ETag"), r.text
+    assert "etag" in r.headers.get("Access-Control-Expose-Headers", "").lower(), r.headers
+    r = requests.put(url, data=b"q" * 1024, headers=headers, timeout=10)
+    assert r.status_code == 400 and xml_code(r) == "BadDigest", r.text
+    r = requests.put(url, data=data, headers={"x-amz-checksum-crc32": crc32_b64(b"q")}, timeout=10)
+    assert xml_code(r) == "SignatureDoesNotMatch", "a checksum other than the signed one: " + r.text
+    s3.abort_multipart_upload(Bucket=BUCKET, Key=key, UploadId=up)
+
+
+def case_s3_list_multipart_uploads_prefix_condition():
+    """S3: ListMultipartUploads is allowed only with prefix=users/<sub>/ (the policy's s3:prefix condition)."""
+    s3 = s3_for(Fx.alice)
+    s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/alice/")
+    s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/alice/some/file.bin")
+    expect_error(lambda: s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/bob/"), "AccessDenied")
+    expect_error(lambda: s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/"), "AccessDenied")
+    up = s3_for(Fx.bob).create_multipart_upload(Bucket=BUCKET, Key="users/bob/mine.bin")["UploadId"]
+    expect_error(lambda: s3.list_parts(Bucket=BUCKET, Key="users/bob/mine.bin", UploadId=up), "AccessDenied")
+    expect_error(lambda: s3.abort_multipart_upload(Bucket=BUCKET, Key="users/bob/mine.bin", UploadId=up), "AccessDenied")
+    s3_for(Fx.bob).abort_multipart_upload(Bucket=BUCKET, Key="users/bob/mine.bin", UploadId=up)
+
+
+def knob(name, **params):
+    r = requests.post(f"{S3}/__pail/{name}", json=params, timeout=5)
+    assert r.ok, r.text
+
+
+def counters(key):
+    return requests.get(f"{S3}/__pail/counters", params={"key": key}, timeout=5).json()
+
+
+def case_knobs_fault_delay_counters():
+    """Knobs: a fault fails the next UploadPart of a key once; a delay slows a prefix; counters count received/stored parts."""
+    s3, key = s3_for(Fx.alice), f"users/alice/knobs-{time.time_ns()}.bin"
+    s3 = boto3.client("s3", endpoint_url=S3, region_name="us-east-1", aws_access_key_id=Fx.alice["AccessKeyId"],
+                      aws_secret_access_key=Fx.alice["SecretAccessKey"], aws_session_token=Fx.alice["SessionToken"],
+                      config=S3_CONFIG.merge(Config(retries={"total_max_attempts": 1})))  # see the fault itself
+    up = s3.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+    knob("faults", key=key, operation="UploadPart", part=2, status=500, code="InternalError")
+    s3.upload_part(Bucket=BUCKET, Key=key, UploadId=up, PartNumber=1, Body=b"1" * 100)
+    expect_error(lambda: s3.upload_part(Bucket=BUCKET, Key=key, UploadId=up, PartNumber=2, Body=b"2"), "InternalError")
+    s3.upload_part(Bucket=BUCKET, Key=key, UploadId=up, PartNumber=2, Body=b"2")
+    assert counters(key)["UploadPart"] == {"1": {"received": 1, "stored": 1}, "2": {"received": 2, "stored": 1}}, counters(key)
+    knob("delays", prefix=key, operation="UploadPart", seconds=1.0)
+    t0 = time.monotonic()
+    s3.upload_part(Bucket=BUCKET, Key=key, UploadId=up, PartNumber=3, Body=b"3")
+    assert time.monotonic() - t0 >= 1.0
+    knob("delays", prefix=key, operation="UploadPart", seconds=0)
+    s3.abort_multipart_upload(Bucket=BUCKET, Key=key, UploadId=up)
+    assert counters("users/alice/never-touched") == {}
+
+
+def case_knobs_hidden_etag():
+    """Knobs: under a prefix whose ETag is hidden, responses to the app's origin expose no ETag; elsewhere they do."""
+    hidden, key = f"users/alice/noetag-{time.time_ns()}/", "users/alice/cors.txt"
+    knob("cors", prefix=hidden, expose_etag=False)
+
+    def exposed(k):
+        r = signed("PUT", f"{S3}/{BUCKET}/{k}", Fx.alice, body=b"x", headers={"Origin": ALLOWED})
+        assert r.status_code == 200, r.text
+        return [h.strip().lower() for h in r.headers.get("Access-Control-Expose-Headers", "").split(",")]
+    assert "etag" not in exposed(hidden + "a.txt") and "x-amz-meta-description" in exposed(hidden + "a.txt")
+    assert "etag" in exposed(key)
+    knob("cors", prefix=hidden, expose_etag=True)
+    assert "etag" in exposed(hidden + "a.txt")
+    s3_for(Fx.alice).delete_object(Bucket=BUCKET, Key=hidden + "a.txt")
 
 
 # ---------------------------------------------------------------- runner

@@ -37,6 +37,140 @@ pub mod session_storage {
     }
 }
 
+/// This origin's `localStorage` (kept across reloads, crashes and tabs): unfinished uploads
+/// and upload settings, never secrets.
+pub mod local_storage {
+    fn storage() -> Option<web_sys::Storage> {
+        super::window()?.local_storage().ok()?
+    }
+
+    pub fn get(key: &str) -> Option<String> {
+        storage()?.get_item(key).ok()?
+    }
+
+    pub fn set(key: &str, value: &str) -> bool {
+        storage().is_some_and(|s| s.set_item(key, value).is_ok())
+    }
+
+    pub fn remove(key: &str) {
+        if let Some(s) = storage() {
+            let _ = s.remove_item(key);
+        }
+    }
+}
+
+/// Signing in again in a small window, so that the page — and the uploads running in it,
+/// whose `File`s a reload would lose — stays. The window lands on the app's `/callback`, hands
+/// the callback's query to this page ([`hand_to_opener`]) and closes.
+pub mod popup {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use futures::channel::oneshot;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+    use web_sys::{MessageEvent, Window};
+
+    /// The sign-in window's name: the app on `/callback` in a window of this name, opened by
+    /// a page of its own origin, hands over instead of signing in itself.
+    pub const NAME: &str = "pail-sign-in";
+    const FIELD: &str = "pailCallback";
+
+    /// Opens `url` in the sign-in window; `None` when the browser blocked it.
+    pub fn open(url: &str) -> Option<Window> {
+        super::window()?
+            .open_with_url_and_target_and_features(url, NAME, "popup,width=520,height=700")
+            .ok()
+            .flatten()
+    }
+
+    /// The callback query (`?code=…&state=…`) the sign-in window sends; `None` if the user
+    /// closed it first.
+    pub async fn callback_from(popup: &Window) -> Option<String> {
+        let origin = super::origin();
+        let (tx, rx) = oneshot::channel::<Option<String>>();
+        let tx = Rc::new(RefCell::new(Some(tx)));
+        let on_message = {
+            let tx = tx.clone();
+            let popup = popup.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                // Only our own origin, only that window.
+                let from_popup = e
+                    .source()
+                    .and_then(|s| s.dyn_into::<Window>().ok())
+                    .is_some_and(|w| w == popup);
+                if e.origin() != origin || !from_popup {
+                    return;
+                }
+                let query = js_sys::Reflect::get(&e.data(), &FIELD.into())
+                    .ok()
+                    .and_then(|v| v.as_string());
+                if let (Some(query), Some(tx)) = (query, tx.borrow_mut().take()) {
+                    let _ = tx.send(Some(query));
+                }
+            })
+        };
+        let window = super::window()?;
+        window
+            .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())
+            .ok()?;
+        // Closed without an answer: stop waiting.
+        let closed_check = {
+            let tx = tx.clone();
+            let popup = popup.clone();
+            async move {
+                loop {
+                    super::super::clock::timeout(std::time::Duration::from_millis(500)).await;
+                    if tx.borrow().is_none() {
+                        return;
+                    }
+                    if popup.closed().unwrap_or(true) {
+                        // A last message may still be queued behind the close.
+                        super::super::clock::timeout(std::time::Duration::from_millis(300)).await;
+                        if let Some(tx) = tx.borrow_mut().take() {
+                            let _ = tx.send(None);
+                        }
+                        return;
+                    }
+                }
+            }
+        };
+        wasm_bindgen_futures::spawn_local(closed_check);
+        let answer = rx.await.ok().flatten();
+        let _ = window
+            .remove_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        answer
+    }
+
+    /// On `/callback` in the sign-in window: gives the query to the page that opened it and
+    /// closes. `false` when this is not such a window (the sign-in then happens here).
+    pub fn hand_to_opener() -> bool {
+        let Some(window) = super::window() else {
+            return false;
+        };
+        if window.name().ok().as_deref() != Some(NAME) {
+            return false;
+        }
+        let Ok(opener) = window.opener() else {
+            return false;
+        };
+        let Ok(opener) = opener.dyn_into::<Window>() else {
+            return false;
+        };
+        let message = js_sys::Object::new();
+        let query = super::search();
+        if js_sys::Reflect::set(&message, &FIELD.into(), &query.into()).is_err() {
+            return false;
+        }
+        // Only a page of this origin receives it.
+        if opener.post_message(&message, &super::origin()).is_err() {
+            return false;
+        }
+        let _ = window.close();
+        true
+    }
+}
+
 /// The page's origin, e.g. `http://127.0.0.1:8080`.
 pub fn origin() -> String {
     window()

@@ -17,11 +17,12 @@ use crate::auth::{AuthError, Callback, IdTokenJwt, Identity, PendingLogin, Provi
 use crate::config::AppConfig;
 use crate::credentials::{self, WebIdentityCredentials};
 use crate::error::AppError;
-use crate::platform::browser::{self, session_storage};
+use crate::platform::browser::{self, popup, session_storage};
 use crate::platform::{self, http::oidc_client};
 use crate::routes;
 use crate::sdk;
 use crate::storage::{self, Storage, StorageError, keys};
+use crate::ui::uploads::Uploads;
 
 /// `sessionStorage` flag: this tab had a session, so a reload should try to restore it.
 const SIGNED_IN_KEY: &str = "pail.session.active";
@@ -155,6 +156,61 @@ impl Session {
         }
     }
 
+    /// Signs in again in a small window while uploads wait (their sign-in expired): the page
+    /// and its uploads stay, the credentials get the new ID token, and the uploads go on. It
+    /// must be the same user; anything else leaves the uploads paused, saying why.
+    pub fn sign_in_again_for_uploads(&self, uploads: Uploads) {
+        let Phase::SignedIn(account) = self.phase.get_untracked() else {
+            return;
+        };
+        let Some(provider) = self.provider.get_untracked() else {
+            // Discovery failed earlier: only the full-page sign-in can retry it.
+            self.sign_in(&browser::path_and_query(), false);
+            return;
+        };
+        // No `prompt`: a provider session that is still alive answers at once.
+        let (url, pending) = provider.begin_login(&browser::path_and_query(), false);
+        let Some(window) = popup::open(url.as_str()) else {
+            uploads.paused.set(Some(AppError::Auth(AuthError::Refused {
+                error: "popup_blocked".into(),
+                description: Some(
+                    "the browser blocked the sign-in window; allow pop-ups for this site and \
+                     choose \"Sign in again\" once more"
+                        .into(),
+                ),
+            })));
+            return;
+        };
+        spawn_local(async move {
+            let Some(query) = popup::callback_from(&window).await else {
+                return; // closed by the user: still paused, the button is still there
+            };
+            let Some(callback) = Callback::parse(&query) else {
+                return;
+            };
+            let outcome = provider
+                .complete_login(pending, callback, &oidc_client)
+                .await
+                .map_err(AppError::from);
+            match outcome {
+                Ok(sign_in) if sign_in.identity.sub == account.identity.sub => {
+                    account
+                        .credentials
+                        .set_token(sign_in.id_token, &sign_in.identity.sub);
+                    uploads.resume_after_sign_in();
+                }
+                Ok(other) => uploads.paused.set(Some(AppError::Auth(AuthError::Refused {
+                    error: "other_user".into(),
+                    description: Some(format!(
+                        "the sign-in window signed in {} instead of {}, whose uploads these are",
+                        other.identity.sub, account.identity.sub
+                    )),
+                }))),
+                Err(e) => uploads.paused.set(Some(e)),
+            }
+        });
+    }
+
     async fn discover(&self) -> Result<Arc<Provider>, AppError> {
         let oidc = self.services.with_value(|s| s.config.oidc.clone());
         match Provider::discover(&oidc, &oidc_client).await {
@@ -207,8 +263,12 @@ pub fn SessionBootstrap() -> impl IntoView {
             },
         );
     };
+    let on_callback = browser::pathname() == routes::CALLBACK;
+    // The sign-in window of `sign_in_again_for_uploads`: its opener finishes the sign-in.
+    if on_callback && popup::hand_to_opener() {
+        return;
+    }
     spawn_local(async move {
-        let on_callback = browser::pathname() == routes::CALLBACK;
         let Ok(provider) = session.discover().await else {
             if on_callback {
                 session_storage::remove(PENDING_KEY);

@@ -9,6 +9,8 @@ IDP2_ISSUER is set, and the deliberately broken ones): bucket, CORS rules, the I
 provider for the IdP and the role users assume; then it turns moto's IAM checks on. One log
 line per request.
 """
+import base64
+import binascii
 import hashlib
 import hmac
 import io
@@ -19,6 +21,7 @@ import secrets
 import signal
 import sys
 import threading
+import time
 import traceback
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
@@ -378,13 +381,19 @@ def call_moto(app, environ):
 
 # ---------------------------------------------------------------- signed-request checks moto skips
 
+def received_at(environ):
+    """When the request arrived (its headers), which is when AWS checks credentials and expiry —
+    not when a large body has finished arriving."""
+    return environ.get("pail.received_at") or utcnow()
+
+
 def check_signed_request(environ, body, error):
     """Session expiry, clock skew and payload hash: AWS checks these, moto does not."""
     key = access_key_of(environ)
     if not key:
         raise error(403, "AccessDenied", "Access Denied (request is not signed with AWS Signature Version 4)")
     role = sts_backends[ACCOUNT][PARTITION].get_assumed_role_from_access_key(key)
-    if role and utcnow() >= role.expiration:
+    if role and received_at(environ) >= role.expiration:
         raise error(400, "ExpiredToken", "The provided token has expired.")
     stamp = header(environ, "X-Amz-Date")
     try:
@@ -398,6 +407,14 @@ def check_signed_request(environ, body, error):
     if claimed is not None and re.fullmatch(r"[0-9a-fA-F]{64}", claimed) and claimed.lower() != hashlib.sha256(body).hexdigest():
         raise error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.",
                     ClientComputedContentSHA256=claimed, S3ComputedContentSHA256=hashlib.sha256(body).hexdigest())
+
+
+class UnsignedPayloadAuth(S3SigV4Auth):
+    """Header-form SigV4 with `UNSIGNED-PAYLOAD`, as the presigned request itself was signed:
+    hashing each (possibly large) body once more would only slow uploads down."""
+
+    def _should_sha256_sign_payload(self, request):
+        return False
 
 
 def presigned_to_header_auth(environ, body):
@@ -421,7 +438,7 @@ def presigned_to_header_auth(environ, body):
     role = sts_backends[ACCOUNT][PARTITION].get_assumed_role_from_access_key(key_id)
     if role is None or q.get("X-Amz-Security-Token") != role.session_token:
         raise s3_error(403, "InvalidAccessKeyId" if role is None else "InvalidToken", "Unknown access key or session token")
-    if utcnow() > signed_at + timedelta(seconds=expires):
+    if received_at(environ) > signed_at + timedelta(seconds=expires):
         raise s3_error(403, "AccessDenied", "Request has expired", XAmzExpires=expires, Expires=str(signed_at + timedelta(seconds=expires)))
     path = (environ.get("RAW_URI") or environ.get("PATH_INFO", "/")).split("?", 1)[0]
     enc = lambda v: quote(v, safe="-_.~")  # noqa: E731
@@ -438,7 +455,7 @@ def presigned_to_header_auth(environ, body):
         raise s3_error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
     rest = "&".join(f"{enc(k)}={enc(v)}" for k, v in params if not k.startswith("X-Amz-"))
     request = AWSRequest(method=environ["REQUEST_METHOD"], url=f"http://{environ['HTTP_HOST']}{path}" + (f"?{rest}" if rest else ""), data=body)
-    S3SigV4Auth(Credentials(key_id, role.secret_access_key, role.session_token), "s3", scope.split("/")[1]).add_auth(request)
+    UnsignedPayloadAuth(Credentials(key_id, role.secret_access_key, role.session_token), "s3", scope.split("/")[1]).add_auth(request)
     environ.update(QUERY_STRING=rest, RAW_URI=path + (f"?{rest}" if rest else ""))
     for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-SHA256"):
         environ["HTTP_" + name.upper().replace("-", "_")] = request.headers[name]
@@ -499,7 +516,12 @@ def s3_cors_headers(environ):
     origin, bucket_name = header(environ, "Origin"), environ.get("PATH_INFO", "/").lstrip("/").split("/", 1)[0]
     for rule in (bucket_cors_rules(bucket_name) or []) if origin and bucket_name else []:
         if origin_allowed(origin, rule.allowed_origins) and environ["REQUEST_METHOD"] in rule.allowed_methods:
-            return list(rule_headers(rule, origin).items()) + [("Vary", "Origin")]
+            headers = rule_headers(rule, origin)
+            if "Access-Control-Expose-Headers" in headers and Knobs.hides_etag(s3_operation(environ)[1]):
+                # Test knob: as if the rule did not list ETag (see Knobs).
+                headers["Access-Control-Expose-Headers"] = ", ".join(
+                    h for h in rule.exposed_headers if h.lower() != "etag")
+            return list(headers.items()) + [("Vary", "Origin")]
     return [("Vary", "Origin")] if origin else []
 
 
@@ -639,22 +661,266 @@ def sts_cors_headers(environ):
     return headers
 
 
+# ---------------------------------------------------------------- flexible checksums (what moto skips)
+
+def query_param(environ, name):
+    values = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True).get(name)
+    return values[0] if values else None
+
+
+def s3_operation(environ):
+    """(operation, key, part number) of an S3 request, for checksums, counters and faults."""
+    method = environ["REQUEST_METHOD"]
+    # PEP 3333: PATH_INFO is the URL-decoded path with its bytes as latin-1 characters.
+    path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
+    key = path.lstrip("/").split("/", 1)[1] if "/" in path.lstrip("/") else ""
+    q = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    part = int(q["partNumber"][0]) if q.get("partNumber", [""])[0].isdigit() else None
+    if not key:
+        return ("ListMultipartUploads" if method == "GET" and "uploads" in q else "Bucket"), "", None
+    if method == "PUT" and "uploadId" in q and part is not None:
+        return "UploadPart", key, part
+    if method == "PUT" and not header(environ, "x-amz-copy-source"):
+        return "PutObject", key, None
+    if method == "POST" and "uploads" in q:
+        return "CreateMultipartUpload", key, None
+    if method == "POST" and "uploadId" in q:
+        return "CompleteMultipartUpload", key, None
+    if method == "GET" and "uploadId" in q:
+        return "ListParts", key, None
+    if method == "DELETE" and "uploadId" in q:
+        return "AbortMultipartUpload", key, None
+    return method, key, None
+
+
+def _crc32c(data):
+    try:
+        import crc32c  # optional, as for moto
+        return crc32c.crc32c(data).to_bytes(4, "big")
+    except ImportError:
+        return None
+
+
+CHECKSUM_FUNCTIONS = {
+    "CRC32": lambda b: binascii.crc32(b).to_bytes(4, "big"),
+    "CRC32C": _crc32c,
+    "SHA1": lambda b: hashlib.sha1(b).digest(),
+    "SHA256": lambda b: hashlib.sha256(b).digest(),
+}
+
+
+def verify_checksum(environ, body):
+    """Gap: moto stores whatever `x-amz-checksum-<algorithm>` the client sends. AWS recomputes it
+    and refuses a mismatch with BadDigest. AWS also infers the algorithm from the header alone
+    (a presigned request carries no x-amz-sdk-checksum-algorithm); moto needs the latter to
+    store the checksum with the object. Returns (algorithm, value) or None."""
+    for algorithm, compute in CHECKSUM_FUNCTIONS.items():
+        claimed = header(environ, f"x-amz-checksum-{algorithm.lower()}")
+        if claimed is None:
+            continue
+        digest = compute(body)
+        if digest is None:
+            log(f"adapter: cannot verify {algorithm} (module missing); accepted unchecked")
+        elif base64.b64encode(digest).decode() != claimed.strip():
+            raise s3_error(400, "BadDigest", f"The {algorithm} you specified did not match the calculated checksum.")
+        environ.setdefault("HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM", algorithm)
+        return algorithm, claimed.strip()
+    return None
+
+
+class PartChecksums:
+    """Gap: moto neither keeps a part's checksum nor lists it (ListParts `ChecksumCRC32`), and it
+    never compares the checksums CompleteMultipartUpload names. Kept here per upload and part."""
+    _lock, _parts = threading.Lock(), {}
+
+    @classmethod
+    def store(cls, upload_id, part, checksum):
+        with cls._lock:
+            cls._parts.setdefault(upload_id, {})[part] = checksum
+
+    @classmethod
+    def of(cls, upload_id):
+        with cls._lock:
+            return dict(cls._parts.get(upload_id, {}))
+
+    @classmethod
+    def forget(cls, upload_id):
+        with cls._lock:
+            cls._parts.pop(upload_id, None)
+
+    @classmethod
+    def add_to_list_parts(cls, upload_id, xml):
+        stored = cls.of(upload_id)
+
+        def add(match):
+            block = match.group(0)
+            number = re.search(rb"<PartNumber>(\d+)</PartNumber>", block)
+            checksum = stored.get(int(number.group(1))) if number else None
+            if not checksum:
+                return block
+            algorithm, value = checksum
+            return block.replace(b"</Part>", f"<Checksum{algorithm}>{value}</Checksum{algorithm}></Part>".encode())
+        return re.sub(rb"<Part>.*?</Part>", add, xml, flags=re.S)
+
+
+def verify_complete(environ, bucket_name, body):
+    """CompleteMultipartUpload as AWS checks it: each named part's checksum must be the stored
+    one (else InvalidPart), and a whole-object checksum sent with it must match the parts —
+    FULL_OBJECT: the checksum of all the bytes; COMPOSITE: the checksum of the parts' checksums,
+    `-<count>` appended."""
+    upload_id = query_param(environ, "uploadId")
+    try:
+        upload = s3_backends[ACCOUNT][PARTITION].get_bucket(bucket_name).multiparts[upload_id]
+        listed = ElementTree.fromstring(body)
+    except Exception:
+        return  # moto answers NoSuchUpload / MalformedXML itself
+    stored = PartChecksums.of(upload_id)
+    named = []
+    for el in listed.iter():
+        if el.tag.split("}")[-1] != "Part":
+            continue
+        fields = {c.tag.split("}")[-1]: (c.text or "").strip() for c in el}
+        number = int(fields.get("PartNumber", "0") or 0)
+        named.append(number)
+        for algorithm in CHECKSUM_FUNCTIONS:
+            given = fields.get(f"Checksum{algorithm}")
+            if given and stored.get(number) != (algorithm, given):
+                raise s3_error(400, "InvalidPart", "One or more of the specified parts could not be found. The part may not "
+                               "have been uploaded, or the specified checksum may not match the part's checksum.")
+    for algorithm, compute in CHECKSUM_FUNCTIONS.items():
+        claimed = header(environ, f"x-amz-checksum-{algorithm.lower()}")
+        if claimed is None or any(n not in upload.parts for n in named):
+            continue
+        kind = (header(environ, "x-amz-checksum-type") or upload.metadata.get("x-amz-checksum-type") or "COMPOSITE").upper()
+        if kind == "FULL_OBJECT":
+            if algorithm != "CRC32":
+                continue  # only CRC32 is combined here
+            crc = 0
+            for n in named:
+                crc = binascii.crc32(upload.parts[n].value, crc)
+            expected = base64.b64encode(crc.to_bytes(4, "big")).decode()
+        else:
+            digests = [compute(upload.parts[n].value) for n in named]
+            if any(d is None for d in digests):
+                continue
+            expected = f"{base64.b64encode(compute(b''.join(digests))).decode()}-{len(named)}"
+        if claimed.strip() != expected:
+            raise s3_error(400, "BadDigest", f"The {algorithm} you specified did not match the calculated checksum.")
+
+
+# ---------------------------------------------------------------- test knobs (loopback only)
+
+KNOBS_PATH = "/__pail/"
+
+
+class Knobs:
+    """Behaviour the tests switch on over HTTP, each scoped to one key (or key prefix) so that
+    tests running one after another do not see each other's: make the next UploadPart of a key
+    fail, slow a key's requests down, count the requests a key got, hide `ETag` from the
+    browser under a prefix (a bucket whose CORS rules do not expose it). Not AWS: never expose
+    this port beyond loopback."""
+    _lock = threading.Lock()
+    faults, delays, counters, etag_hidden = [], [], {}, set()
+
+    @classmethod
+    def count(cls, key, operation, part, what):
+        if not key:
+            return
+        with cls._lock:
+            slot = cls.counters.setdefault(key, {}).setdefault(operation, {}).setdefault(str(part or 0), {})
+            slot[what] = slot.get(what, 0) + 1
+
+    @classmethod
+    def apply(cls, key, operation, part):
+        with cls._lock:
+            fault = next((f for f in cls.faults if f["key"] == key and f["operation"] == operation
+                          and f.get("part") in (None, part) and f["remaining"] > 0), None)
+            if fault:
+                fault["remaining"] -= 1
+            delay = next((d for d in cls.delays if key.startswith(d["prefix"]) and d["operation"] in (operation, "*")), None)
+        if delay:
+            time.sleep(delay["seconds"])
+        if fault:
+            log(f"adapter: knob: failing {operation} {key} part {part} with {fault['code']}")
+            raise s3_error(fault["status"], fault["code"], fault["message"])
+
+    @classmethod
+    def hides_etag(cls, key):
+        with cls._lock:
+            return any(key.startswith(p) for p in cls.etag_hidden)
+
+
+def knob_app(environ):
+    """POST /__pail/faults {"key", "operation" (UploadPart), "part"?, "count" (1), "status" (500),
+         "code" (InternalError), "message"?}       the next matching requests fail
+    POST /__pail/delays {"prefix", "operation" (UploadPart, or "*"), "seconds"}
+    GET  /__pail/counters?key=K                  {"UploadPart": {"3": {"received": 2, "stored": 1}}, ...}
+    POST /__pail/cors {"prefix", "expose_etag": false}   ETag not exposed under the prefix
+    POST /__pail/reset                           all knobs off, counters cleared"""
+    method, name = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")[len(KNOBS_PATH):]
+    body = read_body(environ)
+    try:
+        params = json.loads(body or b"{}")
+    except ValueError:
+        raise Reply(400, b"body must be JSON\n", {"Content-Type": "text/plain"})
+    ok = (200, [("Content-Type", "application/json")], b"{}")
+    with Knobs._lock:
+        if method == "POST" and name == "faults" and params.get("key"):
+            Knobs.faults.append({"key": params["key"], "operation": params.get("operation", "UploadPart"),
+                                 "part": params.get("part"), "remaining": int(params.get("count", 1)),
+                                 "status": int(params.get("status", 500)), "code": params.get("code", "InternalError"),
+                                 "message": params.get("message", "We encountered an internal error. Please try again.")})
+            return ok
+        if method == "POST" and name == "delays" and "prefix" in params:
+            Knobs.delays.insert(0, {"prefix": params["prefix"], "operation": params.get("operation", "UploadPart"),
+                                    "seconds": float(params.get("seconds", 1))})
+            return ok
+        if method == "GET" and name == "counters":
+            key = query_param(environ, "key") or ""
+            return 200, [("Content-Type", "application/json")], json.dumps(Knobs.counters.get(key, {})).encode()
+        if method == "POST" and name == "cors" and "prefix" in params:
+            (Knobs.etag_hidden.add if params.get("expose_etag") is False else Knobs.etag_hidden.discard)(params["prefix"])
+            return ok
+        if method == "POST" and name == "reset":
+            Knobs.faults, Knobs.delays, Knobs.counters, Knobs.etag_hidden = [], [], {}, set()
+            return ok
+    raise Reply(404, b"unknown knob (see knob_app in stack/s3/adapter.py)\n", {"Content-Type": "text/plain"})
+
+
 # ---------------------------------------------------------------- the two WSGI apps
 
 MOTO = DomainDispatcherApplication(create_backend_app)
 
 
 def s3_app(environ):
+    environ["pail.received_at"] = utcnow()
     path = environ.get("PATH_INFO", "/")
     bucket = path.lstrip("/").split("/", 1)[0] or None
     if path.startswith("/moto-api"):
         raise s3_error(403, "AccessDenied", "moto's management API is not exposed by the Pail stack")
+    if path.startswith(KNOBS_PATH):
+        return knob_app(environ)
     if environ["REQUEST_METHOD"] == "OPTIONS":
         s3_preflight(environ, bucket)
+    operation, key, part = s3_operation(environ)
+    Knobs.count(key, operation, part, "received")
     body = read_body(environ)
     presigned_to_header_auth(environ, body)
     check_signed_request(environ, body, s3_error)
-    return call_moto(MOTO, environ)
+    Knobs.apply(key, operation, part)
+    checksum = verify_checksum(environ, body) if operation in ("PutObject", "UploadPart") else None
+    if operation == "CompleteMultipartUpload":
+        verify_complete(environ, bucket, body)
+    status, headers, answer = call_moto(MOTO, environ)
+    if status == 200 and operation in ("PutObject", "UploadPart"):
+        Knobs.count(key, operation, part, "stored")
+        if operation == "UploadPart" and checksum:
+            PartChecksums.store(query_param(environ, "uploadId"), part, checksum)
+    if status == 200 and operation == "ListParts":
+        answer = PartChecksums.add_to_list_parts(query_param(environ, "uploadId"), answer)
+    if status == 200 and operation in ("CompleteMultipartUpload", "AbortMultipartUpload"):
+        PartChecksums.forget(query_param(environ, "uploadId"))
+    return status, headers, answer
 
 
 def sts_app(environ):

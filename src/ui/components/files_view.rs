@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::{AppHeader, FileTable, MetadataPanel, UploadPanel};
+use super::{AppHeader, FileTable, MetadataPanel, UnfinishedUploads, UploadPanel};
 use crate::routes::{breadcrumbs, files_href};
 use crate::ui::session::Account;
+use crate::ui::uploads::provide_uploads;
 
 /// The signed-in screen: header, where we are, uploads, the listing, and the details of the
 /// selected object. The folder and the selected key live in the URL (`?path=…&key=…`), so
@@ -31,6 +32,9 @@ pub fn FilesView(
     let selected = Memo::new(move |_| query.read().get("key"));
     let refresh = RwSignal::new(0u32);
     let bump = Callback::new(move |()| refresh.update(|n| *n += 1));
+    // The upload queue lives as long as the signed-in screen: browsing folders leaves it
+    // running.
+    provide_uploads(account.clone()).on_uploaded(bump);
 
     let crumbs = move || {
         let trail = breadcrumbs(&home, &folder.get());
@@ -58,7 +62,8 @@ pub fn FilesView(
         <main class="files" class:files-with-details=move || selected.get().is_some()>
             <section class="files-main" aria-label="Files">
                 <nav aria-label="Folder path"><ol class="breadcrumbs">{crumbs}</ol></nav>
-                <UploadPanel account=account.clone() folder on_uploaded=bump/>
+                <UploadPanel folder/>
+                <UnfinishedUploads account=account.clone()/>
                 <FileTable account=account.clone() folder refresh selected/>
             </section>
             {move || selected.get().map(|key| view! {

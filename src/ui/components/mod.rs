@@ -8,7 +8,9 @@ mod metadata_panel;
 mod setup_doctor;
 mod sign_in_card;
 mod spinner;
+mod unfinished_uploads;
 mod upload_panel;
+mod upload_queue;
 
 pub use app_header::AppHeader;
 pub use error_notice::ErrorNotice;
@@ -18,4 +20,6 @@ pub use metadata_panel::MetadataPanel;
 pub use setup_doctor::SetupDoctor;
 pub use sign_in_card::SignInCard;
 pub use spinner::Spinner;
+pub use unfinished_uploads::UnfinishedUploads;
 pub use upload_panel::UploadPanel;
+pub use upload_queue::UploadQueue;

@@ -1,0 +1,168 @@
+use leptos::prelude::*;
+
+use super::ErrorNotice;
+use crate::format;
+use crate::ui::uploads::{Item, Status, Uploads, use_uploads};
+
+/// Bytes per second as people read them: `85 MB/s`.
+fn rate(bytes_per_sec: f64) -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // display only
+    let whole = bytes_per_sec.max(0.0) as u64;
+    format!("{}/s", format::bytes(whole))
+}
+
+fn percent(sent: u64, size: u64) -> u64 {
+    (sent.min(size) * 100).checked_div(size).unwrap_or(100)
+}
+
+/// Every file offered, with its progress (bytes, rate, time left), what is going on, and what
+/// can be done with it; above them, all files together.
+#[component]
+pub fn UploadQueue() -> impl IntoView {
+    let uploads = use_uploads();
+    view! {
+        <Overall uploads/>
+        <ul class="upload-queue" aria-label="Upload queue">
+            <For each=move || uploads.items.get() key=|i| i.id let:item>
+                <QueueItem uploads item/>
+            </For>
+        </ul>
+    }
+}
+
+/// The line above the queue while anything runs: files done, bytes, rate, time left.
+#[component]
+fn Overall(uploads: Uploads) -> impl IntoView {
+    let totals = move || {
+        let items = uploads.items.get();
+        let counted: Vec<&Item> = items
+            .iter()
+            .filter(|i| {
+                let s = i.status.get();
+                s.is_active() || s == Status::Done
+            })
+            .collect();
+        let running = counted.iter().any(|i| i.status.get().is_active());
+        let size: u64 = counted.iter().map(|i| i.size).sum();
+        let sent: u64 = counted.iter().map(|i| i.sent.get().min(i.size)).sum();
+        let done = counted
+            .iter()
+            .filter(|i| i.status.get() == Status::Done)
+            .count();
+        (running, counted.len(), done, sent, size)
+    };
+    move || {
+        let (running, files, done, sent, size) = totals();
+        running.then(|| {
+            let speed = uploads.rate.get();
+            let left = speed
+                .filter(|r| *r > 0.0)
+                .map(|r| {
+                    #[allow(
+                        clippy::cast_possible_truncation,
+                        clippy::cast_sign_loss,
+                        clippy::cast_precision_loss
+                    )]
+                    let secs = (size.saturating_sub(sent) as f64 / r).ceil() as u64;
+                    format!(" · about {} left", format::duration_secs(secs))
+                })
+                .unwrap_or_default();
+            #[allow(clippy::cast_precision_loss)] // display only
+            let (max, value) = (size.max(1) as f64, sent as f64);
+            view! {
+                <div class="upload-overall" data-testid="upload-overall">
+                    <progress max=max value=value aria-label="All uploads"></progress>
+                    <span class="small">
+                        {format!(
+                            "{done} of {files} files · {} of {}{}{left}",
+                            format::bytes(sent),
+                            format::bytes(size),
+                            speed.map(|r| format!(" · {}", rate(r))).unwrap_or_default(),
+                        )}
+                    </span>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn QueueItem(uploads: Uploads, item: Item) -> impl IntoView {
+    let id = item.id;
+    let size = item.size;
+    let status = item.status;
+    let sent = item.sent;
+    let speed = item.rate;
+    let status_text = move || match status.get() {
+        Status::Ready => "Ready".to_owned(),
+        Status::Waiting => "Waiting".to_owned(),
+        Status::Checking => "Checking stored parts…".to_owned(),
+        Status::Uploading => {
+            let sent = sent.get().min(size);
+            let mut text = format!(
+                "{}% · {} of {}",
+                percent(sent, size),
+                format::bytes(sent),
+                format::bytes(size)
+            );
+            if let Some(r) = speed.get().filter(|r| *r > 0.0) {
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    clippy::cast_precision_loss
+                )]
+                let secs = ((size - sent) as f64 / r).ceil() as u64;
+                text.push_str(&format!(
+                    " · {} · {} left",
+                    rate(r),
+                    format::duration_secs(secs)
+                ));
+            }
+            text
+        }
+        Status::Done => "Uploaded ✓".to_owned(),
+        Status::Failed(_) => "Failed".to_owned(),
+        Status::Cancelling => "Cancelling…".to_owned(),
+        Status::Cancelled => "Cancelled".to_owned(),
+    };
+    let active = move || status.get().is_active();
+    view! {
+        <li class="upload-item" data-key=item.key.clone()>
+            <span class="upload-name">{item.path.clone()}</span>
+            <span class="muted small">{format::bytes(size)}</span>
+            <span class="upload-status" data-testid="upload-status">{status_text}</span>
+            <span class="upload-buttons">
+                {move || match status.get() {
+                    Status::Ready => view! {
+                        <button class="button button-small" on:click=move |_| uploads.remove(id)>"Remove"</button>
+                    }.into_any(),
+                    Status::Waiting | Status::Checking | Status::Uploading => view! {
+                        <button class="button button-small" on:click=move |_| uploads.cancel(id)>"Cancel"</button>
+                    }.into_any(),
+                    Status::Failed(_) => view! {
+                        <button class="button button-small button-primary" on:click=move |_| uploads.retry(id)>"Retry"</button>
+                        <button class="button button-small" on:click=move |_| uploads.cancel(id)>"Cancel"</button>
+                    }.into_any(),
+                    Status::Done | Status::Cancelled => view! {
+                        <button class="button button-small" on:click=move |_| uploads.remove(id)>"Remove"</button>
+                    }.into_any(),
+                    Status::Cancelling => ().into_any(),
+                }}
+            </span>
+            <Show when=active>
+                #[allow(clippy::cast_precision_loss)] // display only
+                <progress
+                    class="upload-progress"
+                    max=size.max(1) as f64
+                    value=move || sent.get().min(size) as f64
+                    aria-label=format!("Uploading {}", item.path)
+                ></progress>
+            </Show>
+            {move || item.note.get().map(|note| view! { <p class="upload-note small muted">{note}</p> })}
+            {move || match status.get() {
+                Status::Failed(error) => Some(view! { <ErrorNotice error/> }),
+                _ => None,
+            }}
+        </li>
+    }
+}
