@@ -116,6 +116,10 @@ struct Inner {
     current: AsyncMutex<Option<Credentials>>,
     /// The expiry of `current`, readable without waiting (for the UI).
     expiry: Mutex<Option<SystemTime>>,
+    /// How long `current` was valid for when it arrived: its renewal margin follows from that,
+    /// not from the lifetime asked for (STS may give less; a short-lived session must not be
+    /// renewed on every request).
+    held_for: Mutex<Option<Duration>>,
     /// Bumped by `set_token` and `clear`: an STS answer for an older token is dropped, so a
     /// renewal in flight cannot bring credentials back after sign-out.
     generation: AtomicU64,
@@ -138,6 +142,7 @@ impl WebIdentityCredentials {
                 token: Mutex::new(None),
                 current: AsyncMutex::new(None),
                 expiry: Mutex::new(None),
+                held_for: Mutex::new(None),
                 generation: AtomicU64::new(0),
                 renewals: Mutex::new(0),
             }),
@@ -181,7 +186,8 @@ impl WebIdentityCredentials {
     pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
         let mut current = self.inner.current.lock().await;
         let now = self.inner.clock.now();
-        let margin = renewal_margin(self.inner.lifetime);
+        let held_for = self.inner.held_for.lock().ok().and_then(|h| *h);
+        let margin = renewal_margin(held_for.unwrap_or(self.inner.lifetime));
         if let Some(c) = current.as_ref()
             && c.expiry().is_some_and(|exp| exp > now + margin)
         {
@@ -195,6 +201,9 @@ impl WebIdentityCredentials {
         }
         if let Ok(mut e) = self.inner.expiry.lock() {
             *e = fresh.expiry();
+        }
+        if let Ok(mut h) = self.inner.held_for.lock() {
+            *h = fresh.expiry().and_then(|e| e.duration_since(now).ok());
         }
         *current = Some(fresh.clone());
         Ok(fresh)

@@ -310,9 +310,9 @@ async fn renewed_credentials_are_kept_until_their_own_margin() {
     assert_eq!(sts.provider.exchanges(), 2);
     assert_eq!(requests(&http).len(), 2);
 
-    // Within the renewed credentials' margin STS is asked again; it does not answer now.
-    sts.clock
-        .set(second_expiry - margin + Duration::from_secs(1));
+    // Within the renewed credentials' margin STS is asked again; it does not answer now. (The
+    // recording gave them 16 s by this clock, so their margin is 4 s: a quarter of that.)
+    sts.clock.set(second_expiry - Duration::from_secs(3));
     let err = sts.provider.credentials().await.expect_err("no answer");
     let CredentialsError::Unreachable { endpoint, detail } = err else {
         panic!("expected Unreachable, got {err:?}");
@@ -320,6 +320,27 @@ async fn renewed_credentials_are_kept_until_their_own_margin() {
     assert_eq!(endpoint, "http://127.0.0.1:9001/");
     assert!(detail.contains("no more test data"), "{detail}");
     assert_eq!(sts.provider.exchanges(), 3);
+}
+
+#[tokio::test]
+async fn the_margin_follows_the_lifetime_sts_gave_not_the_one_asked_for() {
+    // Asked for an hour (the default), given 60 s: renewed 15 s before the end, not at once.
+    let http = replay(&["sts-assume-ok-60s", "sts-assume-ok-60s-later"]);
+    let (issued, expiry) = issued_and_expiry("sts-assume-ok-60s");
+    let sts = provider(http.clone(), app_config(), issued, Some("alice"));
+    assert_eq!(sts.config.aws.session_duration, Duration::from_secs(3600));
+
+    sts.provider.credentials().await.expect("first");
+    sts.provider
+        .credentials()
+        .await
+        .expect("cached, although 60 s < the 300 s margin of an hour");
+    sts.clock.set(expiry - Duration::from_secs(16));
+    sts.provider.credentials().await.expect("still cached");
+    assert_eq!(sts.provider.exchanges(), 1);
+    sts.clock.set(expiry - Duration::from_secs(14));
+    sts.provider.credentials().await.expect("renewed");
+    assert_eq!(sts.provider.exchanges(), 2);
 }
 
 // ----------------------------------------------------------------------------- concurrency
