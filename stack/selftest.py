@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import traceback
+from datetime import datetime, timezone
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlencode
@@ -616,7 +617,7 @@ def case_s3_checksum_verified():
 
 
 def case_s3_multipart_full_object_checksum():
-    """S3: multipart with CRC32 FULL_OBJECT: ListParts lists each part's CRC32; Complete checks part and whole-object CRCs."""
+    """S3: multipart with CRC32 FULL_OBJECT: ListPartsResult lists each part's CRC32; Complete checks part and whole CRCs."""
     s3, key = s3_for(Fx.alice), "users/alice/full-object.bin"
     parts_data = [bytes([65 + i]) * (5 * 1024 * 1024) for i in range(2)] + [b"tail"]
     up = s3.create_multipart_upload(Bucket=BUCKET, Key=key, ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")["UploadId"]
@@ -624,8 +625,11 @@ def case_s3_multipart_full_object_checksum():
     for n, data in enumerate(parts_data, 1):
         r = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=up, PartNumber=n, Body=data, ChecksumCRC32=crc32_b64(data))
         parts.append({"PartNumber": n, "ETag": r["ETag"], "ChecksumCRC32": crc32_b64(data)})
+    raw = {}
+    s3.meta.events.register("after-call.s3.ListParts", lambda http_response, **_: raw.update(xml=http_response.content))
     listed = s3.list_parts(Bucket=BUCKET, Key=key, UploadId=up)["Parts"]
     assert [p.get("ChecksumCRC32") for p in listed] == [p["ChecksumCRC32"] for p in parts], listed
+    assert b"<ListPartsResult" in raw["xml"] and b"</ListPartsResult>" in raw["xml"], raw["xml"][:200]
     whole = b"".join(parts_data)
 
     def complete(parts, checksum):
@@ -661,13 +665,16 @@ def case_s3_presigned_part_with_signed_checksum():
 
 
 def case_s3_list_multipart_uploads_prefix_condition():
-    """S3: ListMultipartUploads is allowed only with prefix=users/<sub>/ (the policy's s3:prefix condition)."""
+    """S3: ListMultipartUploads only with prefix=users/<sub>/ (the s3:prefix condition); uploads show when they began."""
     s3 = s3_for(Fx.alice)
     s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/alice/")
     s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/alice/some/file.bin")
     expect_error(lambda: s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/bob/"), "AccessDenied")
     expect_error(lambda: s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/"), "AccessDenied")
     up = s3_for(Fx.bob).create_multipart_upload(Bucket=BUCKET, Key="users/bob/mine.bin")["UploadId"]
+    listed = s3_for(Fx.bob).list_multipart_uploads(Bucket=BUCKET, Prefix="users/bob/mine.bin")["Uploads"]
+    age = datetime.now(timezone.utc) - listed[0]["Initiated"]
+    assert abs(age.total_seconds()) < 60, f"initiated {listed[0]['Initiated']}, not when it was created"
     expect_error(lambda: s3.list_parts(Bucket=BUCKET, Key="users/bob/mine.bin", UploadId=up), "AccessDenied")
     expect_error(lambda: s3.abort_multipart_upload(Bucket=BUCKET, Key="users/bob/mine.bin", UploadId=up), "AccessDenied")
     s3_for(Fx.bob).abort_multipart_upload(Bucket=BUCKET, Key="users/bob/mine.bin", UploadId=up)

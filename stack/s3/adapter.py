@@ -750,6 +750,9 @@ class PartChecksums:
 
     @classmethod
     def add_to_list_parts(cls, upload_id, xml):
+        # Gap: moto names the root element ListPartsResponse; S3's is ListPartsResult, and the
+        # Rust SDK refuses anything else.
+        xml = re.sub(rb"<(/?)ListPartsResponse\b", rb"<\1ListPartsResult", xml)
         stored = cls.of(upload_id)
 
         def add(match):
@@ -761,6 +764,29 @@ class PartChecksums:
             algorithm, value = checksum
             return block.replace(b"</Part>", f"<Checksum{algorithm}>{value}</Checksum{algorithm}></Part>".encode())
         return re.sub(rb"<Part>.*?</Part>", add, xml, flags=re.S)
+
+
+class Initiated:
+    """Gap: moto lists every multipart upload as initiated on 2010-11-10T20:48:33Z. The real
+    time is noted when the upload is created and put into ListMultipartUploads."""
+    _lock, _times = threading.Lock(), {}
+
+    @classmethod
+    def note(cls, xml):
+        found = re.search(rb"<UploadId>([^<]+)</UploadId>", xml)
+        if found:
+            with cls._lock:
+                cls._times[found.group(1)] = utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z").encode()
+
+    @classmethod
+    def fill_in(cls, xml):
+        def fix(match):
+            block = match.group(0)
+            upload_id = re.search(rb"<UploadId>([^<]+)</UploadId>", block)
+            with cls._lock:
+                when = cls._times.get(upload_id.group(1)) if upload_id else None
+            return re.sub(rb"<Initiated>[^<]*</Initiated>", b"<Initiated>" + when + b"</Initiated>", block) if when else block
+        return re.sub(rb"<Upload>.*?</Upload>", fix, xml, flags=re.S)
 
 
 def verify_complete(environ, bucket_name, body):
@@ -856,8 +882,19 @@ def knob_app(environ):
     POST /__pail/delays {"prefix", "operation" (UploadPart, or "*"), "seconds"}
     GET  /__pail/counters?key=K                  {"UploadPart": {"3": {"received": 2, "stored": 1}}, ...}
     POST /__pail/cors {"prefix", "expose_etag": false}   ETag not exposed under the prefix
-    POST /__pail/reset                           all knobs off, counters cleared"""
+    POST /__pail/reset                           all knobs off, counters cleared
+    CORS for the stack's origins, so that browser tests can turn knobs too."""
     method, name = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")[len(KNOBS_PATH):]
+    origin = header(environ, "Origin")
+    cors = [("Access-Control-Allow-Origin", origin)] if origin in C.origins else []
+    if method == "OPTIONS":
+        raise Reply(204 if cors else 403, b"", dict(cors + [
+            ("Access-Control-Allow-Methods", "GET, POST"), ("Access-Control-Allow-Headers", "content-type")]))
+    result = knob_call(environ, method, name)
+    return result[0], result[1] + cors, result[2]
+
+
+def knob_call(environ, method, name):
     body = read_body(environ)
     try:
         params = json.loads(body or b"{}")
@@ -918,6 +955,10 @@ def s3_app(environ):
             PartChecksums.store(query_param(environ, "uploadId"), part, checksum)
     if status == 200 and operation == "ListParts":
         answer = PartChecksums.add_to_list_parts(query_param(environ, "uploadId"), answer)
+    if status == 200 and operation == "CreateMultipartUpload":
+        Initiated.note(answer)
+    if status == 200 and operation == "ListMultipartUploads":
+        answer = Initiated.fill_in(answer)
     if status == 200 and operation in ("CompleteMultipartUpload", "AbortMultipartUpload"):
         PartChecksums.forget(query_param(environ, "uploadId"))
     return status, headers, answer
