@@ -61,6 +61,8 @@ impl StorageError {
                 let code = code.unwrap_or_else(|| match status {
                     403 => "AccessDenied".into(),
                     404 => "NoSuchKey".into(),
+                    // A success the SDK could not read as the answer it expected.
+                    200..300 => "UnreadableResponse".into(),
                     _ => format!("HTTP{status}"),
                 });
                 match code.as_str() {

@@ -410,14 +410,22 @@ impl Uploads {
         if status.is_active() || status == Status::Done {
             return;
         }
-        let local = self.local();
-        let mut guard = local.borrow_mut();
-        let Some(job) = guard.jobs.get_mut(&item.id) else {
+        // Nothing may stay borrowed while the state is built: that reads the records, which
+        // borrows the store again.
+        let taken = {
+            let local = self.local();
+            let mut local = local.borrow_mut();
+            local
+                .jobs
+                .get_mut(&item.id)
+                .map(|job| (job.file.clone(), job.state.take()))
+        };
+        let Some((file, state)) = taken else {
             return;
         };
-        let state = match job.state.take() {
+        let state = match state {
             Some(state) => Ok(state),
-            None => self.new_state(item, &job.file, description, content_type),
+            None => self.new_state(item, &file, description, content_type),
         };
         let mut state = match state {
             Ok(state) => state,
@@ -427,9 +435,9 @@ impl Uploads {
             }
         };
         let (cancel_tx, cancel_rx) = oneshot::channel();
-        job.cancel = Some(cancel_tx);
-        let file = job.file.clone();
-        drop(guard);
+        if let Some(job) = self.local().borrow_mut().jobs.get_mut(&item.id) {
+            job.cancel = Some(cancel_tx);
+        }
 
         item.status.set(Status::Waiting);
         item.rate.set(None);
