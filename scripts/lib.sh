@@ -27,7 +27,7 @@ test_stack_env() {
   export IDP2_PORT=$((base + 6))
   export PAIL_STACK_ORIGINS="$PAIL_TEST_APP_ORIGIN,http://$PAIL_TEST_RUNNER_ADDRESS"
   # Short STS sessions are allowed so tests can watch credentials renew.
-  export PAIL_STS_MIN_DURATION=60
+  export PAIL_STS_MIN_DURATION=15
 }
 
 # A .env for a build against the test stack; $1 = the app's origin, $2 = the file. The file is

@@ -20,10 +20,15 @@ use pail::auth::{IdTokenJwt, Provider};
 use pail::config::source::{LoadError, Source, UnknownName};
 use pail::config::{AppConfig, ConfigError, build_time_lookup};
 use pail::credentials::{CredentialsError, WebIdentityCredentials, sts_client};
+use pail::platform::blob_io::BlobIo;
 use pail::platform::clock::{BrowserClock, BrowserSleep};
 use pail::platform::connector::FetchHttpClient;
+use pail::platform::crc::CrcPool;
 use pail::platform::{http::oidc_client, sdk_runtime};
 use pail::sdk::sdk_config;
+use pail::storage::upload::{
+    Gate, Limiter, ObjectInfo, Quiet, RetryPolicy, Transfer, UploadError, UploadState,
+};
 use pail::storage::{NewObject, Storage, StorageError, keys, s3_client};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -431,4 +436,191 @@ async fn without_config_json_the_build_values_apply() {
         panic!("settings from {source:?}");
     };
     assert!(why.contains("config.json") && why.contains("404"), "{why}");
+}
+
+// ---- uploads: the engine with the browser's byte mover, against the real stack -----------------
+
+/// CRC-32/ISO-HDLC bit by bit, from the definition.
+fn crc32_reference(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn pattern(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+/// `bytes` as a Blob, as a dropped or chosen file would be.
+fn blob_of(bytes: &[u8]) -> web_sys::Blob {
+    let array = js_sys::Uint8Array::from(bytes);
+    web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array)).expect("blob")
+}
+
+/// Turns a test knob of the local stack (stack/s3/adapter.py, `knob_app`).
+async fn knob(name: &str, json: &str) {
+    let cfg = config();
+    let endpoint = cfg.s3.endpoint.expect("test stack has an S3 endpoint");
+    let url = format!("{}__pail/{name}", endpoint.as_str());
+    let response = pail::platform::http::fetch(pail::platform::http::Request {
+        method: "POST",
+        url: &url,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: Some(json.as_bytes()),
+    })
+    .await
+    .expect("knob");
+    assert_eq!(response.status, 200, "knob {name} {json}");
+}
+
+fn transfer<'a>(
+    signed: &'a Signed,
+    io: &'a BlobIo,
+    parts: &'a Limiter,
+    gate: &'a Gate<UploadError>,
+    origin: &'a str,
+) -> Transfer<'a, BlobIo> {
+    Transfer {
+        origin,
+        storage: &signed.storage,
+        io,
+        parts,
+        gate,
+        retry: RetryPolicy::default(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_checksum_workers_agree_with_the_definition() {
+    assert_eq!(crc32_reference(b"123456789"), 0xcbf4_3926);
+    let data = pattern((3 << 20) + 12_345, 7);
+    let blob = blob_of(&data);
+    let pool = CrcPool::shared().expect("workers");
+    let n = data.len();
+    // Empty, tiny, unaligned starts and ends, a multi-chunk middle, the whole.
+    for (start, end) in [(0, 0), (0, 9), (1, 3_000_001), (7, n), (n - 5, n), (0, n)] {
+        assert_eq!(
+            pool.crc32(&blob, start as u64..end as u64).await,
+            Ok(crc32_reference(&data[start..end])),
+            "{start}..{end}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_file_in_parts_goes_up_from_a_blob_and_reads_back_byte_for_byte() {
+    let alice = signed_in_as("alice", token("alice"));
+    let key = keys::upload_key(alice.storage.home(), &unique("parts ü.bin")).expect("key");
+    let data = pattern((12 << 20) + 3, 11);
+    let io = BlobIo::new(blob_of(&data)).expect("byte mover");
+    let (parts, gate, origin) = (Limiter::new(3), Gate::default(), origin());
+    let object = ObjectInfo {
+        key: key.clone(),
+        content_type: Some("application/x-test".into()),
+        metadata: BTreeMap::from([("description".into(), "in parts — ünï".into())]),
+    };
+    let mut state = UploadState::new(object, data.len() as u64, 5 << 20).expect("plan");
+    assert_eq!(state.plan.parts(), 3);
+
+    let done = transfer(&alice, &io, &parts, &gate, &origin)
+        .upload(&mut state, &Quiet)
+        .await
+        .expect("upload");
+
+    assert_eq!((done.requests, done.reused), (3, 0));
+    let etag = done.etag.expect("the ETag is exposed");
+    assert!(etag.ends_with("-3\""), "a multipart ETag: {etag}");
+    let meta = alice.storage.head(&key).await.expect("head");
+    assert_eq!(meta.size, data.len() as u64);
+    assert_eq!(meta.content_type.as_deref(), Some("application/x-test"));
+    assert_eq!(
+        meta.user.get("description").map(String::as_str),
+        Some("in parts — ünï")
+    );
+    assert!(
+        alice.storage.get(&key).await.expect("get") == data,
+        "bytes differ"
+    );
+    let left = alice
+        .storage
+        .list_unfinished_uploads(&key)
+        .await
+        .expect("list");
+    assert!(left.is_empty(), "{left:?}");
+    alice.storage.delete(&key).await.expect("cleanup");
+}
+
+#[wasm_bindgen_test]
+async fn credentials_that_expire_during_an_upload_are_renewed() {
+    // 15 s sessions (the test stack's minimum), renewed 3.75 s before they end; four parts
+    // slowed to 5 s each, one at a time: the upload outlives the first credentials.
+    let mut cfg = config();
+    cfg.aws.session_duration = Duration::from_secs(15);
+    let runtime = sdk_runtime();
+    let sdk = sdk_config(&cfg.aws.region, &runtime);
+    let credentials =
+        WebIdentityCredentials::new(sts_client(&sdk, &cfg.aws), &cfg.aws, runtime.time_source);
+    credentials.set_token(token("alice"), "alice");
+    let alice = Signed {
+        storage: Storage::new(
+            s3_client(&sdk, &cfg.s3, credentials.clone()),
+            &cfg.s3,
+            &cfg.aws.region,
+            "users/alice/".into(),
+        ),
+        credentials,
+    };
+    let key = keys::upload_key(alice.storage.home(), &unique("slow.bin")).expect("key");
+    knob(
+        "delays",
+        &format!(r#"{{"prefix": "{key}", "operation": "UploadPart", "seconds": 5}}"#),
+    )
+    .await;
+    let data = pattern(20 << 20, 5);
+    let io = BlobIo::new(blob_of(&data)).expect("byte mover");
+    let (parts, gate, origin) = (Limiter::new(1), Gate::default(), origin());
+    let object = ObjectInfo {
+        key: key.clone(),
+        ..ObjectInfo::default()
+    };
+    let mut state = UploadState::new(object, data.len() as u64, 5 << 20).expect("plan");
+    let started = BrowserClock.now();
+
+    transfer(&alice, &io, &parts, &gate, &origin)
+        .upload(&mut state, &Quiet)
+        .await
+        .expect("the upload outlives its first credentials");
+
+    let took = BrowserClock.now().duration_since(started).expect("time");
+    assert!(
+        took > Duration::from_secs(15),
+        "{took:?}: the session must expire meanwhile"
+    );
+    assert!(
+        alice.credentials.exchanges() >= 2,
+        "renewed: {}",
+        alice.credentials.exchanges()
+    );
+    assert_eq!(
+        alice.storage.head(&key).await.expect("head").size,
+        data.len() as u64
+    );
+    alice.storage.delete(&key).await.expect("cleanup");
 }

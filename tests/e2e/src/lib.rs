@@ -77,6 +77,10 @@ pub struct Env {
     pub webdriver: String,
     /// The IdP's issuer (from the stack's `stack.env`), e.g. `http://127.0.0.1:19002`.
     pub issuer: String,
+    /// The S3 endpoint's `host:port` (from `stack.env`), for the stack's test knobs.
+    pub s3: String,
+    /// Where `stack.env` is (the stack's `PAIL_STACK_DIR`).
+    pub stack_dir: PathBuf,
     pub artifacts: PathBuf,
     /// The served build: `config.json` is written here.
     pub dist: PathBuf,
@@ -117,6 +121,18 @@ impl Env {
             .unwrap_or_else(|| panic!("{stack_env} has no IDP_ISSUER line: {RUN_SCRIPTS_TEST}"))
             .trim_end_matches('/')
             .to_owned();
+        let s3 = settings
+            .lines()
+            .find_map(|l| l.strip_prefix("S3_ENDPOINT="))
+            .unwrap_or_else(|| panic!("{stack_env} has no S3_ENDPOINT line: {RUN_SCRIPTS_TEST}"))
+            .trim()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let stack_dir = PathBuf::from(&stack_env)
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
         let artifacts = PathBuf::from(var("PAIL_E2E_ARTIFACTS"));
         std::fs::create_dir_all(&artifacts)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", artifacts.display()));
@@ -130,6 +146,8 @@ impl Env {
             app: var("PAIL_E2E_APP").trim_end_matches('/').to_owned(),
             webdriver: var("PAIL_E2E_WEBDRIVER"),
             issuer,
+            s3,
+            stack_dir,
             artifacts,
             dist,
             stack,
@@ -651,6 +669,90 @@ pub struct DoctorLine {
     pub status: String,
     /// Everything the line says: title, finding, fix, document.
     pub text: String,
+}
+
+impl Env {
+    /// Turns a test knob of the local stack (`knob_app` in stack/s3/adapter.py), e.g.
+    /// `knob("faults", json!({"key": k, "part": 2}))`.
+    pub fn knob(&self, name: &str, params: &Value) -> Result {
+        let (status, body) = self.http("POST", &format!("/__pail/{name}"), &params.to_string())?;
+        if status != 200 {
+            return Err(format!("knob {name} {params}: HTTP {status} {body}").into());
+        }
+        Ok(())
+    }
+
+    /// Requests the stack got for `key`, by operation and part number:
+    /// `{"UploadPart": {"1": {"received": 1, "stored": 1}}}`.
+    pub fn counters(&self, key: &str) -> Result<Value> {
+        let (status, body) = self.http(
+            "GET",
+            &format!("/__pail/counters?key={}", query_value(key)),
+            "",
+        )?;
+        if status != 200 {
+            return Err(format!("counters: HTTP {status} {body}").into());
+        }
+        Ok(serde_json::from_str(&body)?)
+    }
+
+    /// What `user` has at `key`, read back through S3 (stack/peek.py): size, sha256, type,
+    /// metadata, CRC32 — or `{"error": …}`.
+    pub fn peek_object(&self, user: &str, key: &str) -> Result<Value> {
+        self.peek(&["object", user, key])
+    }
+
+    /// `user`'s unfinished multipart uploads under `prefix`, through S3 (ListMultipartUploads).
+    pub fn unfinished_uploads(&self, user: &str, prefix: &str) -> Result<Vec<Value>> {
+        Ok(self
+            .peek(&["uploads", user, prefix])?
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    fn peek(&self, args: &[&str]) -> Result<Value> {
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let out = std::process::Command::new(repo.join("stack/.venv/bin/python"))
+            .arg(repo.join("stack/peek.py"))
+            .args(args)
+            .env("PAIL_STACK_DIR", &self.stack_dir)
+            .output()?;
+        if !out.status.success() {
+            return Err(format!(
+                "stack/peek.py {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        Ok(serde_json::from_slice(&out.stdout)?)
+    }
+
+    /// One HTTP/1.1 request to the S3 port (plain TCP: the knobs are on loopback).
+    fn http(&self, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.s3)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.s3,
+            body.len()
+        )?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("no HTTP answer from {}: {answer:?}", self.s3))?;
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        Ok((status, body))
+    }
 }
 
 /// `s` as an XPath 1.0 string literal (which has no escapes).
