@@ -36,7 +36,8 @@ def main():
     s3 = boto3.client("s3", endpoint_url=stack.S3, region_name="us-east-1",
                       aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                       aws_session_token=creds["SessionToken"],
-                      config=Config(s3={"addressing_style": "path", "payload_signing_enabled": False},
+                      config=Config(signature_version="s3v4",
+                                    s3={"addressing_style": "path", "payload_signing_enabled": False},
                                     retries={"max_attempts": 1}, max_pool_connections=max(10, a.parallel)))
     size = os.path.getsize(a.file)
     transfer = TransferConfig(multipart_threshold=a.part, multipart_chunksize=a.part, max_concurrency=a.parallel,

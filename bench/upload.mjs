@@ -25,13 +25,16 @@ import os from 'node:os';
 import { extname, join } from 'node:path';
 
 const argv = process.argv.slice(2);
-const opt = { transports: 'presigned,sdk,single', part: 16, parallel: 4, runs: 1, sizes: '64,256' };
+const opt = { transports: 'presigned,sdk,single', part: 16, parallel: 4, runs: 1, sizes: '64,256', source: 'input' };
 for (let i = 0; i < argv.length; i += 2) opt[argv[i].replace(/^--/, '')] = argv[i + 1];
 for (const k of ['page', 'port', 'user', 'token']) if (!opt[k]) die(`--${k} is required`);
 const MIB = 1024 * 1024;
 const sizes = opt.sizes.split(',').map((s) => Number(s) * MIB);
 const transports = opt.transports.split(',');
 const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage', '--enable-precise-memory-info'];
 const BLOCK = randomBytes(16 * MIB);
 
 function die(msg) {
@@ -44,6 +47,7 @@ function die(msg) {
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 const reports = [];
 let onReport = () => {};
+let detached = false;
 
 function sendData(res, size) {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size), 'cache-control': 'no-store' });
@@ -77,6 +81,7 @@ const server = createServer((req, res) => {
     return;
   }
   if (url.pathname === '/data') return sendData(res, Number(url.searchParams.get('size')));
+  if (url.pathname === '/go') return res.writeHead(detached ? 200 : 503, { 'cache-control': 'no-store' }).end();
   const file = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
   if (file.includes('..') || !readdirSync(opt.page).includes(file)) return res.writeHead(404).end();
   res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
@@ -86,7 +91,7 @@ await new Promise((resolve) => server.listen(Number(opt.port), '127.0.0.1', reso
 
 // ------------------------------------------------------------------ page memory from /proc
 
-const profile = mkdtempSync(join(os.tmpdir(), 'pail-bench-upload-'));
+const profile = join(mkdtempSync(join(os.tmpdir(), 'pail-bench-upload-')), 'profile');
 function rendererRssKb() {
   let total = 0;
   for (const pid of readdirSync('/proc')) {
@@ -123,61 +128,137 @@ const sampler = setInterval(() => {
   if (kb > peakKb) peakKb = kb;
 }, 50);
 
-// ------------------------------------------------------------------ the browser run
+// ------------------------------------------------------------------ the files
 
-const plan = { token: opt.token, user: opt.user, sizes, transports, part_size: Number(opt.part) * MIB, parallel: Number(opt.parallel), runs: Number(opt.runs) };
-const pageUrl = `http://127.0.0.1:${opt.port}/#${encodeURIComponent(JSON.stringify(plan))}`;
-const chromium = spawn(CHROMIUM, [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-dev-shm-usage', '--enable-precise-memory-info', `--user-data-dir=${profile}`, pageUrl,
-], { stdio: 'ignore', detached: true });
-browserPid = chromium.pid;
+// The same bytes for the browser (as Files chosen in the page, or fetched as Blobs) and for
+// the native clients.
+const dataDir = mkdtempSync(join(os.tmpdir(), 'pail-bench-data-'));
+const files = sizes.map((size) => {
+  const file = join(dataDir, `data-${size}.bin`);
+  const fd = openSync(file, 'w');
+  for (let sent = 0; sent < size; sent += BLOCK.length) writeSync(fd, BLOCK, 0, Math.min(BLOCK.length, size - sent));
+  closeSync(fd);
+  return file;
+});
 
+// ------------------------------------------------------------------ the browser runs
+
+// One fresh browser per transport, so that what one leaves in memory (wasm memory only grows)
+// does not count against the next.
 const results = [];
 const errors = [];
-const done = new Promise((resolve) => {
-  onReport = (r) => {
-    if (r.event === 'start') {
-      baseKb = rendererRssKb();
-      peakKb = baseKb;
-    } else if (r.event === 'end') {
-      const kb = Math.max(peakKb, rendererRssKb());
-      const mbps = r.size / 1e6 / (r.ms / 1000);
-      results.push({ ...r, peakKb: kb, baseKb, mbps });
-      console.log(`  ${r.transport.padEnd(9)} ${String(r.size / MIB).padStart(5)} MiB  ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${mbps.toFixed(1).padStart(6)} MB/s  page ${Math.round(kb / 1024)} MiB (before ${Math.round(baseKb / 1024)} MiB), wasm ${Math.round(r.memory.wasm_bytes / MIB)} MiB, JS heap ${Math.round(r.memory.js_heap_bytes / MIB)} MiB${r.error ? `  ERROR ${r.error}` : ''}`);
-      if (r.error) errors.push(r.error);
-    } else if (r.event === 'error') {
-      errors.push(r.message);
-      console.log(`  page error: ${r.message}`);
-    } else if (r.event === 'done') resolve();
-  };
-});
-const timeout = setTimeout(() => {
-  errors.push('the page did not finish within 20 minutes');
-  onReport({ event: 'done' });
-}, 20 * 60 * 1000);
-await done;
-clearTimeout(timeout);
-clearInterval(sampler);
-try {
-  process.kill(-chromium.pid, 'SIGTERM');
-} catch (_) {
-  /* already gone */
+for (const transport of transports) {
+  console.log(`${transport}:`);
+  await runBrowser(transport);
 }
-await new Promise((r) => setTimeout(r, 500));
-rmSync(profile, { recursive: true, force: true });
+clearInterval(sampler);
+
+async function runBrowser(transport) {
+  const plan = { token: opt.token, user: opt.user, sizes, transports: [transport], part_size: Number(opt.part) * MIB, parallel: Number(opt.parallel), runs: Number(opt.runs), source: opt.source };
+  const pageUrl = `http://127.0.0.1:${opt.port}/#${encodeURIComponent(JSON.stringify(plan))}`;
+  const chromium = opt.source === 'input' ? await launchWithFiles(pageUrl) : launch(pageUrl);
+  let loadedKb = 0;
+  let fetchedKb = 0;
+  const done = new Promise((resolve) => {
+    onReport = (r) => {
+      if (r.event === 'fetching') {
+        loadedKb = rendererRssKb();
+      } else if (r.event === 'fetched') {
+        fetchedKb = rendererRssKb();
+      } else if (r.event === 'start') {
+        baseKb = rendererRssKb();
+        peakKb = baseKb;
+      } else if (r.event === 'end') {
+        const kb = Math.max(peakKb, rendererRssKb());
+        const mbps = r.size / 1e6 / (r.ms / 1000);
+        results.push({ ...r, peakKb: kb, baseKb, loadedKb, fetchedKb, mbps });
+        console.log(`  ${String(r.size / MIB).padStart(5)} MiB  ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${mbps.toFixed(1).padStart(6)} MB/s  page: loaded ${Math.round(loadedKb / 1024)} MiB, with the Blob ${Math.round(fetchedKb / 1024)} MiB, peak while uploading ${Math.round(kb / 1024)} MiB; wasm ${Math.round(r.memory.wasm_bytes / MIB)} MiB, JS heap ${Math.round(r.memory.js_heap_bytes / MIB)} MiB${r.error ? `  ERROR ${r.error}` : ''}`);
+        if (r.error) errors.push(r.error);
+      } else if (r.event === 'error') {
+        errors.push(r.message);
+        console.log(`  page error: ${r.message}`);
+      } else if (r.event === 'done') resolve();
+    };
+  });
+  const timeout = setTimeout(() => {
+    errors.push(`the ${transport} page did not finish within 20 minutes`);
+    onReport({ event: 'done' });
+  }, 20 * 60 * 1000);
+  await done;
+  clearTimeout(timeout);
+  try {
+    process.kill(chromium.pid, 'SIGTERM');
+  } catch (_) {
+    /* already gone */
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  rmSync(profile, { recursive: true, force: true });
+  detached = false;
+}
+
+// Chromium on the page, no debugging port, no client: the Blobs are fetched by the page.
+function launch(pageUrl) {
+  const chromium = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, pageUrl], { stdio: 'ignore', detached: true });
+  browserPid = chromium.pid;
+  detached = true;
+  return chromium;
+}
+
+// Chromium driven by chromedriver just long enough to put the files on the page's
+// <input type=file> (a local path: nothing is copied), then chromedriver is stopped — with
+// `detach`, the browser stays and no debugging client is attached while it uploads.
+async function launchWithFiles(pageUrl) {
+  const port = Number(opt.port) + 1;
+  if (await fetch(`http://127.0.0.1:${port}/status`).then(() => true, () => false)) {
+    throw new Error(`something already answers on port ${port}; the chromedriver of an earlier run?`);
+  }
+  const driver = spawn('chromedriver', [`--port=${port}`], { stdio: 'ignore' });
+  const wd = async (method, path, body) => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const json = await r.json();
+    if (!r.ok) throw new Error(`WebDriver ${path}: ${JSON.stringify(json)}`);
+    return json.value;
+  };
+  for (let i = 0; ; i++) {
+    try {
+      await wd('GET', '/status');
+      break;
+    } catch (e) {
+      if (i > 100) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const session = await wd('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'chrome',
+    'goog:chromeOptions': { binary: CHROMIUM, args: [...FLAGS, `--user-data-dir=${profile}`], detach: true } } } });
+  const id = session.sessionId;
+  await wd('POST', `/session/${id}/url`, { url: pageUrl });
+  const input = await wd('POST', `/session/${id}/element`, { using: 'css selector', value: '#files' });
+  await wd('POST', `/session/${id}/element/${Object.values(input)[0]}/value`, { text: files.join('\n') });
+  if (driver.exitCode === null) {
+    const exited = new Promise((r) => driver.once('exit', r));
+    driver.kill('SIGTERM');
+    await exited;
+  }
+  // The browser process: the one with our profile and no --type.
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      if (cmd.includes(`--user-data-dir=${profile}`) && !cmd.includes('--type=')) browserPid = Number(pid);
+    } catch (_) {
+      /* gone */
+    }
+  }
+  if (!browserPid) throw new Error('the browser did not stay after chromedriver stopped');
+  detached = true;
+  return { pid: browserPid };
+}
 
 // ------------------------------------------------------------------ native clients
 
 const native = [];
 if (opt.native) {
-  for (const size of sizes) {
-    const dir = mkdtempSync(join(os.tmpdir(), 'pail-bench-native-'));
-    const file = join(dir, `data-${size}.bin`);
-    const fd = openSync(file, 'w');
-    for (let sent = 0; sent < size; sent += BLOCK.length) writeSync(fd, BLOCK, 0, Math.min(BLOCK.length, size - sent));
-    closeSync(fd);
+  for (const [i, size] of sizes.entries()) {
+    const file = files[i];
     const [cmd, ...args] = opt.native.split(' ');
     const out = await new Promise((resolve, reject) => {
       const p = spawn(cmd, [...args, '--file', file], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -185,7 +266,6 @@ if (opt.native) {
       p.stdout.on('data', (c) => (text += c));
       p.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`native client exited ${code}`))));
     });
-    rmSync(dir, { recursive: true, force: true });
     for (const line of out.trim().split('\n')) {
       const r = JSON.parse(line);
       r.mbps = r.size / 1e6 / (r.ms / 1000);
@@ -195,6 +275,7 @@ if (opt.native) {
   }
 }
 server.close();
+rmSync(dataDir, { recursive: true, force: true });
 
 // ------------------------------------------------------------------ report
 
@@ -202,6 +283,7 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
+const plan = { part_size: Number(opt.part) * MIB, parallel: Number(opt.parallel), runs: Number(opt.runs), sizes, transports };
 console.log(`\nUpload throughput (MB = 10^6 bytes; median of ${opt.runs} run(s); parts of ${opt.part} MiB, ${opt.parallel} at once)\n`);
 const header = ['size', ...transports.map((t) => `${t} MB/s`), ...transports.map((t) => `${t} page peak`), 'boto3 MB/s', 'curl MB/s', 'presigned / boto3'];
 const rows = sizes.map((size) => {
@@ -216,7 +298,7 @@ console.log(header.map((h, c) => h.padStart(width[c])).join('  '));
 console.log(width.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(r.map((x, c) => x.padStart(width[c])).join('  '));
 console.log(`\nChromium ${(await new Promise((r) => { const p = spawn(CHROMIUM, ['--version']); let t = ''; p.stdout.on('data', (c) => (t += c)); p.on('exit', () => r(t.trim())); }))}, ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 10)}`);
-if (opt.out) writeFileSync(opt.out, JSON.stringify({ plan: { ...plan, token: undefined }, results, native }, null, 2));
+if (opt.out) writeFileSync(opt.out, JSON.stringify({ plan, results, native }, null, 2));
 if (errors.length) {
   console.error(`\n${errors.length} error(s): ${errors.join('; ')}`);
   process.exit(1);

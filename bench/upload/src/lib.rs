@@ -39,6 +39,9 @@ struct Plan {
     part_size: u64,
     parallel: usize,
     runs: usize,
+    /// "fetch": Blobs fetched from the bench server (in the browser's blob store);
+    /// "input": Files from disk, set on `#files` by the runner before it detached.
+    source: String,
 }
 
 #[wasm_bindgen(start)]
@@ -88,6 +91,7 @@ fn plan() -> Result<Plan, String> {
         part_size: v["part_size"].as_u64().unwrap_or(16 << 20),
         parallel: v["parallel"].as_u64().map_or(4, |n| n as usize),
         runs: v["runs"].as_u64().map_or(1, |n| n as usize),
+        source: v["source"].as_str().unwrap_or("fetch").to_owned(),
     })
 }
 
@@ -131,6 +135,38 @@ async fn fetch_blob(size: u64) -> Result<web_sys::Blob, String> {
     Ok(blob.unchecked_into())
 }
 
+/// The chosen file of `size` bytes, once the runner has set the input and detached from the
+/// browser (`/go` answers 200 then).
+async fn file_from_input(size: u64) -> Result<web_sys::Blob, String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    loop {
+        let found = document
+            .get_element_by_id("files")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|list| {
+                (0..list.length())
+                    .filter_map(|i| list.get(i))
+                    .find(|f| f.size() as u64 == size)
+            });
+        if let Some(file) = found {
+            let go = http::fetch(http::Request {
+                method: "GET",
+                url: "/go",
+                headers: Vec::new(),
+                body: None,
+            })
+            .await;
+            if go.is_ok_and(|r| r.status == 200) {
+                return Ok(file.into());
+            }
+        }
+        pail::platform::clock::timeout(Duration::from_millis(200)).await;
+    }
+}
+
 async fn run() -> Result<(), String> {
     let plan = plan()?;
     let origin = web_sys::window()
@@ -150,7 +186,13 @@ async fn run() -> Result<(), String> {
     credentials.credentials().await.map_err(|e| e.to_string())?;
 
     for &size in &plan.sizes {
-        let blob = fetch_blob(size).await?;
+        report(&json!({"event": "fetching", "size": size, "memory": memory()})).await;
+        let blob = if plan.source == "input" {
+            file_from_input(size).await?
+        } else {
+            fetch_blob(size).await?
+        };
+        report(&json!({"event": "fetched", "size": size, "memory": memory()})).await;
         for transport in &plan.transports {
             for run in 0..plan.runs {
                 let key = format!("{home}bench-{transport}-{size}-{run}.bin");
@@ -182,6 +224,19 @@ async fn run() -> Result<(), String> {
                         )
                         .await
                     }
+                    "crc-only" => crc_only(&blob, size, plan.part_size, plan.parallel).await,
+                    "xhr-nocrc" => {
+                        xhr_without_checksums(
+                            &client,
+                            &cfg.s3.bucket,
+                            &blob,
+                            &key,
+                            size,
+                            plan.part_size,
+                            plan.parallel,
+                        )
+                        .await
+                    }
                     other => Err(format!("unknown transport {other}")),
                 };
                 let ms = now_ms() - t0;
@@ -197,6 +252,114 @@ async fn run() -> Result<(), String> {
             }
         }
     }
+    Ok(())
+}
+
+/// Diagnostic: only the CRC32s of the parts, in the workers, as many at a time as parts would
+/// be sent (what summing costs by itself).
+async fn crc_only(
+    blob: &web_sys::Blob,
+    size: u64,
+    part_size: u64,
+    parallel: usize,
+) -> Result<(), String> {
+    let pool = pail::platform::crc::CrcPool::shared()?;
+    let count = size.div_ceil(part_size);
+    let results: Vec<Result<u32, String>> = futures::stream::iter(1..=count)
+        .map(|n| {
+            let pool = pool.clone();
+            async move {
+                pool.crc32(blob, (n - 1) * part_size..(n * part_size).min(size))
+                    .await
+            }
+        })
+        .buffer_unordered(parallel)
+        .collect()
+        .await;
+    results
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map(|_| ())
+}
+
+/// Diagnostic: presigned parts sent by XHR without any checksum (what sending costs by
+/// itself); not how Pail uploads.
+async fn xhr_without_checksums(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    blob: &web_sys::Blob,
+    key: &str,
+    size: u64,
+    part_size: u64,
+    parallel: usize,
+) -> Result<(), String> {
+    let created = client
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| pail::sdk::chain(Some(&e)))?;
+    let upload_id = created.upload_id().ok_or("no upload id")?.to_owned();
+    let count = size.div_ceil(part_size);
+    let results: Vec<Result<CompletedPart, String>> = futures::stream::iter(1..=count)
+        .map(|n| {
+            let upload_id = upload_id.clone();
+            async move {
+                let now = pail::platform::clock::BrowserClock::now_ms();
+                let presigning = aws_sdk_s3::presigning::PresigningConfig::builder()
+                    .start_time(std::time::UNIX_EPOCH + Duration::from_millis(now))
+                    .expires_in(Duration::from_secs(900))
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let signed = client
+                    .upload_part()
+                    .bucket(bucket)
+                    .key(key)
+                    .upload_id(&upload_id)
+                    .part_number(n as i32)
+                    .presigned(presigning)
+                    .await
+                    .map_err(|e| pail::sdk::chain(Some(&e)))?;
+                let headers: Vec<(String, String)> = signed
+                    .headers()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect();
+                #[allow(clippy::cast_precision_loss)]
+                let slice = blob
+                    .slice_with_f64_and_f64(
+                        ((n - 1) * part_size) as f64,
+                        ((n * part_size).min(size)) as f64,
+                    )
+                    .map_err(|e| format!("{e:?}"))?;
+                let answer =
+                    pail::platform::xhr::put_blob(signed.uri(), &headers, &slice, &|_| {}).await?;
+                if answer.status != 200 {
+                    return Err(format!("HTTP {} {}", answer.status, answer.body));
+                }
+                Ok(CompletedPart::builder()
+                    .part_number(n as i32)
+                    .set_e_tag(answer.etag)
+                    .build())
+            }
+        })
+        .buffered(parallel)
+        .collect()
+        .await;
+    let parts = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    client
+        .complete_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(&upload_id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| pail::sdk::chain(Some(&e)))?;
     Ok(())
 }
 
