@@ -3,7 +3,10 @@
 //
 //   node bench/upload.mjs --page <dir> --port P --user U --token T --sizes 64,256,1024
 //        [--transports presigned,sdk,single] [--part MiB] [--parallel N] [--runs R]
-//        [--native "<command>"] [--out report.json]
+//        [--native "<command>"] [--stack-env stack.env] [--out report.json]
+//
+// The transport `lib-storage` loads `lib-storage.html` (bench/upload-js, built by Vite) instead
+// of the Rust page: the JavaScript reference, given the stack's endpoints from --stack-env.
 //
 // 1. Serves the page (bench/upload, wasm-bindgen output) and generated files (`/data?size=N`:
 //    a 16 MiB block of random bytes, repeated) on 127.0.0.1:P, and collects what the page
@@ -154,8 +157,9 @@ for (const transport of transports) {
 clearInterval(sampler);
 
 async function runBrowser(transport) {
-  const plan = { token: opt.token, user: opt.user, sizes, transports: [transport], part_size: Number(opt.part) * MIB, parallel: Number(opt.parallel), runs: Number(opt.runs), source: opt.source };
-  const pageUrl = `http://127.0.0.1:${opt.port}/#${encodeURIComponent(JSON.stringify(plan))}`;
+  const plan = { token: opt.token, user: opt.user, sizes, transports: [transport], part_size: Number(opt.part) * MIB, parallel: Number(opt.parallel), runs: Number(opt.runs), source: opt.source, ...stackSettings() };
+  const page = transport === 'lib-storage' ? '/lib-storage.html' : '/';
+  const pageUrl = `http://127.0.0.1:${opt.port}${page}#${encodeURIComponent(JSON.stringify(plan))}`;
   const chromium = opt.source === 'input' ? await launchWithFiles(pageUrl) : launch(pageUrl);
   let loadedKb = 0;
   let fetchedKb = 0;
@@ -194,6 +198,13 @@ async function runBrowser(transport) {
   await new Promise((r) => setTimeout(r, 1500));
   rmSync(profile, { recursive: true, force: true });
   detached = false;
+}
+
+// What the JavaScript page needs to know of the stack (the Rust page has it built in).
+function stackSettings() {
+  if (!opt['stack-env']) return {};
+  const env = Object.fromEntries(readFileSync(opt['stack-env'], 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return { region: 'us-east-1', sts_endpoint: env.STS_ENDPOINT, s3_endpoint: env.S3_ENDPOINT, role_arn: env.PAIL_ROLE_ARN, bucket: env.PAIL_BUCKET, prefix_template: env.PAIL_PREFIX };
 }
 
 // Chromium on the page, no debugging port, no client: the Blobs are fetched by the page.
@@ -285,13 +296,14 @@ const median = (xs) => {
 };
 const plan = { part_size: Number(opt.part) * MIB, parallel: Number(opt.parallel), runs: Number(opt.runs), sizes, transports };
 console.log(`\nUpload throughput (MB = 10^6 bytes; median of ${opt.runs} run(s); parts of ${opt.part} MiB, ${opt.parallel} at once)\n`);
-const header = ['size', ...transports.map((t) => `${t} MB/s`), ...transports.map((t) => `${t} page peak`), 'boto3 MB/s', 'curl MB/s', 'presigned / boto3'];
+const header = ['size', ...transports.map((t) => `${t} MB/s`), ...transports.map((t) => `${t} page peak`), 'boto3 MB/s', 'curl MB/s', 'presigned / boto3', ...(transports.includes('lib-storage') ? ['presigned / lib-storage'] : [])];
 const rows = sizes.map((size) => {
   const t = (name) => median(results.filter((r) => r.size === size && r.transport === name && !r.error).map((r) => r.mbps));
   const peak = (name) => Math.max(...results.filter((r) => r.size === size && r.transport === name).map((r) => r.peakKb / 1024));
   const n = (name) => median(native.filter((r) => r.size === size && r.client === name).map((r) => r.mbps));
   const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-  return [`${size / MIB} MiB`, ...transports.map((x) => fmt(t(x))), ...transports.map((x) => `${fmt(peak(x), 0)} MiB`), fmt(n('boto3')), fmt(n('curl')), `${fmt(t('presigned') / n('boto3'), 2)}×`];
+  return [`${size / MIB} MiB`, ...transports.map((x) => fmt(t(x))), ...transports.map((x) => `${fmt(peak(x), 0)} MiB`), fmt(n('boto3')), fmt(n('curl')), `${fmt(t('presigned') / n('boto3'), 2)}×`,
+    ...(transports.includes('lib-storage') ? [`${fmt(t('presigned') / t('lib-storage'), 2)}×`] : [])];
 });
 const width = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
 console.log(header.map((h, c) => h.padStart(width[c])).join('  '));
