@@ -91,7 +91,7 @@ pub fn epoch_ms(t: SystemTime) -> u64 {
 /// The STS client: the shared browser config, the optional custom endpoint, no credentials
 /// (AssumeRoleWithWebIdentity is an unsigned call).
 pub fn sts_client(sdk: &aws_config::SdkConfig, aws: &AwsConfig) -> aws_sdk_sts::Client {
-    let mut builder = StsConfigBuilder::from(sdk);
+    let mut builder = StsConfigBuilder::from(sdk).retry_classifier(crate::clock_skew::SkewRetry);
     if let Some(endpoint) = &aws.sts_endpoint {
         builder = builder.endpoint_url(endpoint.as_str().trim_end_matches('/'));
     }

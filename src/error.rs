@@ -261,9 +261,13 @@ fn explain_storage(e: &StorageError) -> Explanation {
         .sign_in_again()
         .check_setup(),
         S::ClockSkew => Explanation::new(
-            "Your device's clock is wrong, so AWS refused the request (RequestTimeTooSkewed).",
-            "Set your clock to the correct time, then try again.",
-        ),
+            "Your device's clock is more than 15 minutes off, so AWS refused the request \
+             (RequestTimeTooSkewed), and Pail could not correct for it: it reads AWS's time from \
+             the Date header, which the bucket's CORS rules do not let it see.",
+            "Set your device's clock to update automatically, then try again. Administrators: \
+             add Date to the bucket's CORS ExposeHeaders.",
+        )
+        .check_setup(),
         S::Credentials(c) => explain_credentials(c),
         S::Unreachable { endpoint, detail } => Explanation::new(
             format!("S3 at {endpoint} cannot be reached."),
@@ -390,6 +394,8 @@ mod tests {
         let setup: Vec<AppError> = vec![
             CredentialsError::TrustPolicyDenied("m".into()).into(),
             CredentialsError::InvalidIdentityToken("m".into()).into(),
+            // Skew reaches the user only when the Date header that corrects it is hidden.
+            StorageError::ClockSkew.into(),
             StorageError::Unreachable {
                 endpoint: "e".into(),
                 detail: "d".into(),
@@ -406,7 +412,6 @@ mod tests {
         }
         let not_setup: Vec<AppError> = vec![
             StorageError::NoSuchKey { key: "k".into() }.into(),
-            StorageError::ClockSkew.into(),
             AuthError::StateMismatch.into(),
             CredentialsError::IdTokenExpired.into(),
         ];

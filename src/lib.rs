@@ -6,6 +6,7 @@
 //! `ui`) exist only on wasm32.
 
 pub mod auth;
+pub mod clock_skew;
 pub mod config;
 pub mod credentials;
 pub mod doctor;

@@ -34,6 +34,9 @@ pub fn sdk_config(region: &str, runtime: &Runtime) -> SdkConfig {
         .time_source(runtime.time_source.clone())
         .sleep_impl(runtime.sleep.clone())
         .retry_config(RetryConfig::standard().with_max_attempts(3))
+        // The app corrects clock skew itself, for presigned requests too (`clock_skew`); the
+        // SDK's own correction would add to it.
+        .disable_clock_skew_correction(true)
         // fetch reports no upload progress, so the upload side of stalled-stream protection
         // would cancel every upload that takes longer than its grace period. Downloads are
         // read whole by the connector and stay protected.

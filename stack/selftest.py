@@ -11,6 +11,7 @@ is wrong. Settings: the same env vars as stack/up (or target/stack/stack.env).
 import base64
 import binascii
 import contextlib
+import email.utils
 import hashlib
 import json
 import os
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlencode
@@ -724,6 +725,40 @@ def case_knobs_hidden_etag():
     knob("cors", prefix=hidden, expose_etag=True)
     assert "etag" in exposed(hidden + "a.txt")
     s3_for(Fx.alice).delete_object(Bucket=BUCKET, Key=hidden + "a.txt")
+
+
+def case_knobs_clock():
+    """Knobs: a server clock an hour ahead under a prefix: its Date says so, signatures at real time are RequestTimeTooSkewed, presigned URLs have expired, STS Expiration is shifted for the subject."""
+    prefix = f"users/alice/clock-{time.time_ns()}/"
+    knob("clock", prefix=prefix, sub="alice", seconds=3600)
+    try:
+        r = signed("PUT", f"{S3}/{BUCKET}/{prefix}a.txt", Fx.alice, body=b"a", headers={"Origin": ALLOWED})
+        assert r.status_code == 403 and xml_code(r) == "RequestTimeTooSkewed", r.text
+        server = email.utils.parsedate_to_datetime(r.headers["Date"])
+        assert 3590 < (server - datetime.now(timezone.utc)).total_seconds() < 3610, r.headers["Date"]
+        assert "date" in r.headers.get("Access-Control-Expose-Headers", "").lower(), "Date must be readable by the app"
+        later = datetime.now(timezone.utc) + timedelta(hours=1)
+        r = signed("PUT", f"{S3}/{BUCKET}/{prefix}a.txt", Fx.alice, body=b"a", when=later)
+        assert r.status_code == 200, r.text
+        url = s3_for(Fx.alice).generate_presigned_url("get_object", ExpiresIn=900, Params={"Bucket": BUCKET, "Key": f"{prefix}a.txt"})
+        r = requests.get(url, timeout=5)
+        assert r.status_code == 403 and "expired" in r.text, r.text
+        # Presigned on the server's clock, the same URL works: its window is what counts.
+        with mock.patch.object(botocore.auth, "get_current_datetime", lambda: later.replace(tzinfo=None)):
+            url = s3_for(Fx.alice).generate_presigned_url("get_object", ExpiresIn=900, Params={"Bucket": BUCKET, "Key": f"{prefix}a.txt"})
+        r = requests.get(url, timeout=5)
+        assert r.status_code == 200 and r.content == b"a", r.text
+        # Elsewhere the clock is right.
+        r = signed("PUT", f"{S3}/{BUCKET}/users/alice/clock-elsewhere.txt", Fx.alice, body=b"b")
+        assert r.status_code == 200 and abs((email.utils.parsedate_to_datetime(r.headers["Date"]) - datetime.now(timezone.utc)).total_seconds()) < 10
+        creds = assume(Fx.alice_token)
+        assert (creds["Expiration"] - datetime.now(timezone.utc)).total_seconds() > 3600, creds["Expiration"]
+    finally:
+        knob("clock", prefix=prefix, sub="alice", seconds=0)
+    creds = assume(Fx.alice_token)
+    assert (creds["Expiration"] - datetime.now(timezone.utc)).total_seconds() < 3600, creds["Expiration"]
+    s3_for(Fx.alice).delete_object(Bucket=BUCKET, Key=f"{prefix}a.txt")
+    s3_for(Fx.alice).delete_object(Bucket=BUCKET, Key="users/alice/clock-elsewhere.txt")
 
 
 # ---------------------------------------------------------------- runner

@@ -17,8 +17,8 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder
 use aws_smithy_types::body::SdkBody;
 use leptos::prelude::*;
 use pail::auth::{IdTokenJwt, Provider};
+use pail::config::ConfigError;
 use pail::config::source::{LoadError, Source, UnknownName};
-use pail::config::{AppConfig, ConfigError, build_time_lookup};
 use pail::credentials::{CredentialsError, WebIdentityCredentials, sts_client};
 use pail::platform::blob_io::BlobIo;
 use pail::platform::clock::{BrowserClock, BrowserSleep};
@@ -26,66 +26,17 @@ use pail::platform::connector::FetchHttpClient;
 use pail::platform::crc::CrcPool;
 use pail::platform::{http::oidc_client, sdk_runtime};
 use pail::sdk::sdk_config;
-use pail::storage::upload::{
-    Gate, Limiter, ObjectInfo, Quiet, RetryPolicy, Transfer, UploadError, UploadState,
-};
+use pail::storage::upload::{Gate, Limiter, ObjectInfo, Quiet, UploadState};
 use pail::storage::{NewObject, Storage, StorageError, keys, s3_client};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The runner's origin (`WASM_BINDGEN_TEST_ADDRESS`), which the stack's CORS rules allow.
-fn origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .expect("a page origin")
-}
-
-fn config() -> AppConfig {
-    AppConfig::from_lookup(build_time_lookup, &origin()).unwrap_or_else(|e| {
-        panic!("the test build's settings are invalid (run scripts/test): {e:?}")
-    })
-}
-
-/// Real ID tokens, obtained by scripts/test from the local IdP just before the build.
-fn token(user: &str) -> IdTokenJwt {
-    let jwt = match user {
-        "alice" => option_env!("PAIL_TEST_ID_TOKEN_ALICE"),
-        "bob" => option_env!("PAIL_TEST_ID_TOKEN_BOB"),
-        _ => None,
-    };
-    IdTokenJwt::new(
-        jwt.unwrap_or_else(|| {
-            panic!("no ID token for {user}: run these tests through scripts/test")
-        })
-        .to_owned(),
-    )
-}
-
-struct Signed {
-    storage: Storage,
-    credentials: WebIdentityCredentials,
-}
-
-fn signed_in_as(user: &str, jwt: IdTokenJwt) -> Signed {
-    let cfg = config();
-    let runtime = sdk_runtime();
-    let sdk = sdk_config(&cfg.aws.region, &runtime);
-    let credentials =
-        WebIdentityCredentials::new(sts_client(&sdk, &cfg.aws), &cfg.aws, runtime.time_source);
-    credentials.set_token(jwt, user);
-    let home = keys::home_prefix(&cfg.s3.prefix_template, user).expect("home prefix");
-    let client = s3_client(&sdk, &cfg.s3, credentials.clone());
-    Signed {
-        storage: Storage::new(client, &cfg.s3, &cfg.aws.region, home),
-        credentials,
-    }
-}
-
-fn unique(name: &str) -> String {
-    format!("{}-{name}", js_sys::Date::now() as u64)
-}
+#[allow(dead_code)]
+#[path = "fixtures/browser_support.rs"]
+mod browser_support;
+use browser_support::*;
 
 // ---- the fetch connector -------------------------------------------------------------------
 
@@ -454,57 +405,6 @@ fn crc32_reference(data: &[u8]) -> u32 {
         }
     }
     !crc
-}
-
-fn pattern(len: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x.to_le_bytes()[0]
-        })
-        .collect()
-}
-
-/// `bytes` as a Blob, as a dropped or chosen file would be.
-fn blob_of(bytes: &[u8]) -> web_sys::Blob {
-    let array = js_sys::Uint8Array::from(bytes);
-    web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array)).expect("blob")
-}
-
-/// Turns a test knob of the local stack (stack/s3/adapter.py, `knob_app`).
-async fn knob(name: &str, json: &str) {
-    let cfg = config();
-    let endpoint = cfg.s3.endpoint.expect("test stack has an S3 endpoint");
-    let url = format!("{}__pail/{name}", endpoint.as_str());
-    let response = pail::platform::http::fetch(pail::platform::http::Request {
-        method: "POST",
-        url: &url,
-        headers: vec![("content-type".into(), "application/json".into())],
-        body: Some(json.as_bytes()),
-    })
-    .await
-    .expect("knob");
-    assert_eq!(response.status, 200, "knob {name} {json}");
-}
-
-fn transfer<'a>(
-    signed: &'a Signed,
-    io: &'a BlobIo,
-    parts: &'a Limiter,
-    gate: &'a Gate<UploadError>,
-    origin: &'a str,
-) -> Transfer<'a, BlobIo> {
-    Transfer {
-        origin,
-        storage: &signed.storage,
-        io,
-        parts,
-        gate,
-        retry: RetryPolicy::default(),
-    }
 }
 
 #[wasm_bindgen_test]

@@ -739,8 +739,10 @@ fn storage_failure(
         ),
         S::ClockSkew => Line::fail(
             check,
-            "S3 refused the request because this device's clock is off (RequestTimeTooSkewed).",
-            "Set the device's clock to the correct time.",
+            "S3 refused the request because this device's clock is more than 15 minutes off \
+             (RequestTimeTooSkewed), and the Date header that would correct it is hidden by CORS.",
+            "Set the device's clock to update automatically, and add Date to the bucket's CORS \
+             ExposeHeaders.",
         ),
         S::Unreachable { endpoint, detail } if bucket_answers => Line::fail(
             check,

@@ -9,12 +9,20 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::local_task::run_local;
 
-/// Wall-clock time from `Date.now()`.
+/// Wall-clock time: `Date.now()` corrected to AWS's time once a skew has been seen
+/// (`crate::clock_skew`), so signatures and credential expiry use the clock AWS checks them
+/// against.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BrowserClock;
 
 impl BrowserClock {
+    /// Milliseconds since the epoch at AWS's time (as far as known).
     pub fn now_ms() -> u64 {
+        crate::clock_skew::corrected_ms(Self::device_ms())
+    }
+
+    /// Milliseconds since the epoch by this device's clock, uncorrected.
+    pub fn device_ms() -> u64 {
         // Date.now() is a whole, non-negative number of milliseconds well below 2^53.
         let ms = js_sys::Date::now();
         if ms.is_finite() && ms > 0.0 {
@@ -22,6 +30,11 @@ impl BrowserClock {
         } else {
             0
         }
+    }
+
+    /// Learns AWS's time from the `Date` header of an answer that just arrived.
+    pub fn observe_date(date: &str) {
+        crate::clock_skew::observe(date, Self::device_ms());
     }
 }
 

@@ -13,6 +13,7 @@ use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
 
+use super::clock::BrowserClock;
 use super::http::{self, FetchError};
 use super::local_task::run_local;
 
@@ -77,6 +78,10 @@ impl HttpConnector for FetchConnector {
 fn to_sdk_response(r: http::Response) -> Result<HttpResponse, ConnectorError> {
     let mut builder = ::http::Response::builder().status(r.status);
     for (name, value) in &r.headers {
+        // Every S3 and STS answer says what time AWS thinks it is (when CORS lets us read it).
+        if name.eq_ignore_ascii_case("date") {
+            BrowserClock::observe_date(value);
+        }
         builder = builder.header(name, value);
     }
     let response = builder

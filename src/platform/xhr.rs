@@ -102,6 +102,10 @@ pub async fn put_blob(
     if status == 0 {
         return Err("the request failed (network error, or blocked by CORS)".into());
     }
+    // S3's time, so a part refused for a wrong clock is signed right when retried.
+    if let Some(date) = xhr.get_response_header("Date").ok().flatten() {
+        super::clock::BrowserClock::observe_date(&date);
+    }
     let etag = xhr.get_response_header("ETag").ok().flatten();
     let body = if (200..300).contains(&status) {
         String::new()

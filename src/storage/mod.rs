@@ -35,7 +35,8 @@ pub fn s3_client(
     let mut builder = aws_sdk_s3::config::Builder::from(sdk)
         .credentials_provider(credentials)
         .identity_cache(IdentityCache::no_cache())
-        .force_path_style(s3.force_path_style);
+        .force_path_style(s3.force_path_style)
+        .retry_classifier(crate::clock_skew::SkewRetry);
     if let Some(endpoint) = &s3.endpoint {
         builder = builder.endpoint_url(endpoint.as_str().trim_end_matches('/'));
     }

@@ -381,6 +381,11 @@ def call_moto(app, environ):
 
 # ---------------------------------------------------------------- signed-request checks moto skips
 
+def clock_shift(environ):
+    """How far this answer's server clock is ahead of the real one (the `clock` knob)."""
+    return timedelta(seconds=environ.get("pail.clock_offset", 0))
+
+
 def received_at(environ):
     """When the request arrived (its headers), which is when AWS checks credentials and expiry —
     not when a large body has finished arriving."""
@@ -400,9 +405,12 @@ def check_signed_request(environ, body, error):
         signed_at = datetime.strptime(stamp or "", "%Y%m%dT%H%M%SZ")
     except ValueError:
         raise error(403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
-    if abs(utcnow() - signed_at) > MAX_SKEW:
+    server_now = utcnow() + clock_shift(environ)
+    # A presigned request's time is checked against its X-Amz-Expires window instead
+    # (presigned_to_header_auth), as S3 does; its header form here was signed just now.
+    if not environ.get("pail.presigned") and abs(server_now - signed_at) > MAX_SKEW:
         raise error(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.",
-                    RequestTime=stamp, ServerTime=utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), MaxAllowedSkewMilliseconds=900000)
+                    RequestTime=stamp, ServerTime=server_now.strftime("%Y-%m-%dT%H:%M:%SZ"), MaxAllowedSkewMilliseconds=900000)
     claimed = header(environ, "X-Amz-Content-SHA256")
     if claimed is not None and re.fullmatch(r"[0-9a-fA-F]{64}", claimed) and claimed.lower() != hashlib.sha256(body).hexdigest():
         raise error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.",
@@ -438,7 +446,7 @@ def presigned_to_header_auth(environ, body):
     role = sts_backends[ACCOUNT][PARTITION].get_assumed_role_from_access_key(key_id)
     if role is None or q.get("X-Amz-Security-Token") != role.session_token:
         raise s3_error(403, "InvalidAccessKeyId" if role is None else "InvalidToken", "Unknown access key or session token")
-    if received_at(environ) > signed_at + timedelta(seconds=expires):
+    if received_at(environ) + clock_shift(environ) > signed_at + timedelta(seconds=expires):
         raise s3_error(403, "AccessDenied", "Request has expired", XAmzExpires=expires, Expires=str(signed_at + timedelta(seconds=expires)))
     path = (environ.get("RAW_URI") or environ.get("PATH_INFO", "/")).split("?", 1)[0]
     enc = lambda v: quote(v, safe="-_.~")  # noqa: E731
@@ -456,7 +464,7 @@ def presigned_to_header_auth(environ, body):
     rest = "&".join(f"{enc(k)}={enc(v)}" for k, v in params if not k.startswith("X-Amz-"))
     request = AWSRequest(method=environ["REQUEST_METHOD"], url=f"http://{environ['HTTP_HOST']}{path}" + (f"?{rest}" if rest else ""), data=body)
     UnsignedPayloadAuth(Credentials(key_id, role.secret_access_key, role.session_token), "s3", scope.split("/")[1]).add_auth(request)
-    environ.update(QUERY_STRING=rest, RAW_URI=path + (f"?{rest}" if rest else ""))
+    environ.update(QUERY_STRING=rest, RAW_URI=path + (f"?{rest}" if rest else ""), **{"pail.presigned": True})
     for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-SHA256"):
         environ["HTTP_" + name.upper().replace("-", "_")] = request.headers[name]
 
@@ -638,7 +646,7 @@ def assume_role_with_web_identity(params):
       <AccessKeyId>{session.access_key_id}</AccessKeyId>
       <SecretAccessKey>{escape(session.secret_access_key)}</SecretAccessKey>
       <SessionToken>{escape(session.session_token)}</SessionToken>
-      <Expiration>{session.expiration.strftime("%Y-%m-%dT%H:%M:%SZ")}</Expiration>
+      <Expiration>{(session.expiration + Knobs.clock_for(sub=claims["sub"])).strftime("%Y-%m-%dT%H:%M:%SZ")}</Expiration>
     </Credentials>
     <Provider>{escape(provider.url)}</Provider>
   </AssumeRoleWithWebIdentityResult>
@@ -846,7 +854,7 @@ class Knobs:
     browser under a prefix (a bucket whose CORS rules do not expose it). Not AWS: never expose
     this port beyond loopback."""
     _lock = threading.Lock()
-    faults, delays, counters, etag_hidden = [], [], {}, set()
+    faults, delays, counters, etag_hidden, clocks = [], [], {}, set(), []
 
     @classmethod
     def count(cls, key, operation, part, what):
@@ -871,6 +879,14 @@ class Knobs:
             raise s3_error(fault["status"], fault["code"], fault["message"])
 
     @classmethod
+    def clock_for(cls, path="", sub=None):
+        """The server clock's shift for an S3 key or listing prefix, or an STS subject."""
+        with cls._lock:
+            seconds = next((c["seconds"] for c in cls.clocks
+                            if (sub is not None and c["sub"] == sub) or (sub is None and path.startswith(c["prefix"]))), 0)
+        return timedelta(seconds=seconds)
+
+    @classmethod
     def hides_etag(cls, key):
         with cls._lock:
             return any(key.startswith(p) for p in cls.etag_hidden)
@@ -882,6 +898,9 @@ def knob_app(environ):
     POST /__pail/delays {"prefix", "operation" (UploadPart, or "*"), "seconds"}
     GET  /__pail/counters?key=K                  {"UploadPart": {"3": {"received": 2, "stored": 1}}, ...}
     POST /__pail/cors {"prefix", "expose_etag": false}   ETag not exposed under the prefix
+    POST /__pail/clock {"prefix", "sub", "seconds"}   the server's clock is `seconds` ahead (or
+         behind, negative) for S3 requests under the prefix and STS sign-ins of the subject:
+         its Date header, skew and presigned-expiry checks, and the Expiration STS reports
     POST /__pail/reset                           all knobs off, counters cleared
     CORS for the stack's origins, so that browser tests can turn knobs too."""
     method, name = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")[len(KNOBS_PATH):]
@@ -918,8 +937,13 @@ def knob_call(environ, method, name):
         if method == "POST" and name == "cors" and "prefix" in params:
             (Knobs.etag_hidden.add if params.get("expose_etag") is False else Knobs.etag_hidden.discard)(params["prefix"])
             return ok
+        if method == "POST" and name == "clock" and params.get("prefix") and params.get("sub"):
+            Knobs.clocks = [c for c in Knobs.clocks if c["prefix"] != params["prefix"]]
+            if float(params.get("seconds", 0)):
+                Knobs.clocks.insert(0, {"prefix": params["prefix"], "sub": params["sub"], "seconds": float(params["seconds"])})
+            return ok
         if method == "POST" and name == "reset":
-            Knobs.faults, Knobs.delays, Knobs.counters, Knobs.etag_hidden = [], [], {}, set()
+            Knobs.faults, Knobs.delays, Knobs.counters, Knobs.etag_hidden, Knobs.clocks = [], [], {}, set(), []
             return ok
     raise Reply(404, b"unknown knob (see knob_app in stack/s3/adapter.py)\n", {"Content-Type": "text/plain"})
 
@@ -940,6 +964,7 @@ def s3_app(environ):
     if environ["REQUEST_METHOD"] == "OPTIONS":
         s3_preflight(environ, bucket)
     operation, key, part = s3_operation(environ)
+    environ["pail.clock_offset"] = Knobs.clock_for(key or query_param(environ, "prefix") or "").total_seconds()
     Knobs.count(key, operation, part, "received")
     body = read_body(environ)
     presigned_to_header_auth(environ, body)
@@ -1004,6 +1029,11 @@ def serve(name, handler, cors):
 class QuietHandler(MotoRequestHandler):
     def log_request(self, *args):  # we log one line per request ourselves
         pass
+
+    def date_time_string(self, timestamp=None):
+        """The Date header, on the server clock the `clock` knob may have shifted."""
+        shift = getattr(self, "environ", {}).get("pail.clock_offset", 0)
+        return super().date_time_string((timestamp or time.time()) + shift)
 
 
 def main():

@@ -28,6 +28,8 @@ const RETRYABLE: &[&str] = &[
     "XAmzContentChecksumMismatch",
     "XAmzContentSHA256Mismatch",
     "IncompleteBody",
+    // The device's clock is off: the refusal's Date has corrected it (`crate::clock_skew`).
+    "RequestTimeTooSkewed",
 ];
 
 pub fn classify_response(answer: &HttpAnswer) -> PartOutcome {
