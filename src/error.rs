@@ -7,6 +7,7 @@ use crate::auth::AuthError;
 use crate::config::ConfigError;
 use crate::credentials::CredentialsError;
 use crate::storage::StorageError;
+use crate::storage::keys::KeyError;
 use crate::storage::upload::{PlanError, UploadError, cors_rule};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -276,6 +277,12 @@ fn explain_storage(e: &StorageError) -> Explanation {
         )
         .detail(detail.clone())
         .check_setup(),
+        S::Key(k @ KeyError::DotSegment(_)) => Explanation::new(
+            format!("{k}."),
+            "Upload it under another name. An object that already has such a key (made with \
+             another tool) can only be renamed or downloaded with another tool, such as the AWS \
+             CLI.",
+        ),
         S::Key(k) => Explanation::new(
             format!("That name cannot be used: {k}."),
             "Choose another name.",

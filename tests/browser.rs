@@ -524,3 +524,142 @@ async fn credentials_that_expire_during_an_upload_are_renewed() {
     );
     alice.storage.delete(&key).await.expect("cleanup");
 }
+
+// ---- hostile names and values ----------------------------------------------------------------
+
+/// File names and metadata values that have broken file managers: markup, unicode in both
+/// normal forms, emoji, right-to-left overrides, URL syntax, spaces at the ends, `..`, a key of
+/// exactly 1,024 bytes, an empty file. Each goes up the way the app uploads (a presigned PUT of
+/// a Blob), then must list, HEAD and download exactly as given.
+#[wasm_bindgen_test]
+async fn hostile_names_and_values_round_trip_exactly() {
+    let alice = signed_in_as("alice", token("alice"));
+    let folder = format!("users/alice/{}/", unique("hostile"));
+    let long = "k".repeat(1024 - folder.len() - ".bin".len()) + ".bin";
+    let names: Vec<String> = [
+        "<script>alert(1)</script>.html",
+        "<img src=x onerror=alert(1)>",
+        "caf\u{e9}.txt",
+        "cafe\u{301}.txt",
+        "😀 family 👨\u{200d}👩\u{200d}👧.txt",
+        "שלום \u{202e}txt.exe",
+        "a+b%20c#d?e&f=g.txt",
+        "  spaces at both ends  ",
+        "inner//double slash.txt",
+        "dots..in..name",
+        "empty file",
+        long.as_str(),
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let values = [
+        "<b onmouseover=alert(1)>bold</b>",
+        "  padded  ",
+        "ünïcödé — “quotes” 😀",
+        "=?UTF-8?B?bm90IGVuY29kZWQ=?=",
+        "line\u{2028}separator",
+        "",
+    ];
+    let mut wrong = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let key = keys::upload_key(&folder, name).expect("key");
+        let data: Vec<u8> = if name == "empty file" {
+            Vec::new()
+        } else {
+            format!("bytes of {name}").into_bytes()
+        };
+        let description = values[i % values.len()];
+        let io = BlobIo::new(blob_of(&data)).expect("byte mover");
+        let (parts, gate, origin) = (Limiter::new(1), Gate::default(), origin());
+        let object = ObjectInfo {
+            key: key.clone(),
+            content_type: Some("text/plain; charset=utf-8".into()),
+            metadata: BTreeMap::from([("description".into(), description.into())]),
+        };
+        let mut state = UploadState::new(object, data.len() as u64, 5 << 20).expect("plan");
+        if let Err(e) = transfer(&alice, &io, &parts, &gate, &origin)
+            .upload(&mut state, &Quiet)
+            .await
+        {
+            wrong.push(format!("{name:?}: upload failed: {e:?}"));
+            continue;
+        }
+        match alice.storage.head(&key).await {
+            Ok(meta) => {
+                if meta.size != data.len() as u64 {
+                    wrong.push(format!("{name:?}: HEAD size {}", meta.size));
+                }
+                let got = meta.user.get("description").map(String::as_str);
+                if got != Some(description) {
+                    wrong.push(format!("{name:?}: description {got:?} != {description:?}"));
+                }
+            }
+            Err(e) => wrong.push(format!("{name:?}: HEAD failed: {e:?}")),
+        }
+        match alice.storage.get(&key).await {
+            Ok(bytes) if bytes == data => {}
+            Ok(bytes) => wrong.push(format!("{name:?}: downloaded {} other bytes", bytes.len())),
+            Err(e) => wrong.push(format!("{name:?}: GET failed: {e:?}")),
+        }
+    }
+    // Everything is listed under its exact key, a name with `/` inside its folder, and
+    // nothing else.
+    let mut expected_folders: Vec<String> = Vec::new();
+    for name in &names {
+        let key = format!("{folder}{name}");
+        let parent = match name.find('/') {
+            Some(slash) => {
+                let sub = format!("{folder}{}", &name[..=slash]);
+                if !expected_folders.contains(&sub) {
+                    expected_folders.push(sub.clone());
+                }
+                format!("{folder}{}", &name[..=name.rfind('/').unwrap_or(slash)])
+            }
+            None => folder.clone(),
+        };
+        match alice.storage.list(&parent, None).await {
+            Ok(listing) if listing.objects.iter().any(|o| o.key == key) => {}
+            Ok(listing) => wrong.push(format!(
+                "{name:?}: not listed in {parent:?} (listed: {:?})",
+                listing.objects.iter().map(|o| &o.key).collect::<Vec<_>>()
+            )),
+            Err(e) => wrong.push(format!("{name:?}: listing {parent:?} failed: {e:?}")),
+        }
+    }
+    let listing = alice.storage.list(&folder, None).await.expect("list");
+    let mut folders = listing.folders.clone();
+    folders.sort();
+    expected_folders.sort();
+    if folders != expected_folders {
+        wrong.push(format!(
+            "folders {folders:?}, expected {expected_folders:?}"
+        ));
+    }
+    // `.` and `..` segments: the browser would rewrite the URL (and S3 refuse the signature),
+    // so they are refused before anything is sent, with the reason.
+    for name in ["../up one.txt", "./here.txt", "x/../y.txt"] {
+        assert!(
+            matches!(
+                keys::upload_key(&folder, name),
+                Err(keys::KeyError::DotSegment(_))
+            ),
+            "{name}"
+        );
+        let key = format!("{folder}{name}");
+        let head = alice.storage.head(&key).await;
+        assert!(
+            matches!(head, Err(StorageError::Key(keys::KeyError::DotSegment(_)))),
+            "{name}: {head:?}"
+        );
+    }
+    // One byte more than S3 allows is refused before anything is sent.
+    assert!(matches!(
+        keys::upload_key(&folder, &format!("{long}x")),
+        Err(keys::KeyError::TooLong(1025))
+    ));
+    for name in &names {
+        let _ = alice.storage.delete(&format!("{folder}{name}")).await;
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -12,6 +12,25 @@ pub enum KeyError {
     TooLong(usize),
     #[error("the sign-in carries no subject (sub), so there is no home folder")]
     NoSubject,
+    /// A `.` or `..` path segment: browsers resolve those in every URL they send (WHATWG URL
+    /// standard, `%2e%2e` included), so the request would reach another key — S3 refuses it,
+    /// since the signature was made for this one.
+    #[error(
+        "“{0}” cannot be a file or folder name here: browsers rewrite “.” and “..” in web \
+         addresses, so S3 could not be reached at such a key"
+    )]
+    DotSegment(String),
+}
+
+/// Whether a browser can send a request for `key`: no `.` or `..` segment.
+pub fn check_addressable(key: &str) -> Result<(), KeyError> {
+    match key
+        .split('/')
+        .find(|segment| matches!(*segment, "." | ".."))
+    {
+        Some(segment) => Err(KeyError::DotSegment(segment.to_owned())),
+        None => Ok(()),
+    }
 }
 
 /// The signed-in user's home prefix: the template with `{sub}` filled in.
@@ -37,6 +56,7 @@ pub fn upload_key(folder: &str, name: &str) -> Result<String, KeyError> {
     if key.len() > MAX_KEY_BYTES {
         return Err(KeyError::TooLong(key.len()));
     }
+    check_addressable(&key)?;
     Ok(key)
 }
 
@@ -59,6 +79,30 @@ mod tests {
     use crate::config::PrefixTemplate;
 
     #[test]
+    fn dot_segments_cannot_be_sent_from_a_browser() {
+        let f = "users/alice/";
+        for (name, segment) in [
+            ("..", ".."),
+            (".", "."),
+            ("../up.txt", ".."),
+            ("./here.txt", "."),
+            ("x/../y.txt", ".."),
+            ("x/./y", "."),
+        ] {
+            assert_eq!(
+                upload_key(f, name),
+                Err(KeyError::DotSegment(segment.into())),
+                "{name}"
+            );
+        }
+        assert_eq!(check_addressable("users/alice/a..b/.c/d."), Ok(()));
+        assert_eq!(
+            check_addressable("users/alice/../bob/x"),
+            Err(KeyError::DotSegment("..".into()))
+        );
+    }
+
+    #[test]
     fn home_prefix_fills_sub() {
         let t = PrefixTemplate::parse("users/{sub}/").expect("valid");
         assert_eq!(home_prefix(&t, "alice").as_deref(), Ok("users/alice/"));
@@ -72,7 +116,9 @@ mod tests {
             "a b.txt",
             "x+y%z#?&=.bin",
             "ünïcödé 😀.md",
-            "..",
+            "...",
+            "dots..in..name",
+            ".hidden",
             "dir/inner.txt",
         ] {
             assert_eq!(upload_key(f, name), Ok(format!("{f}{name}")));

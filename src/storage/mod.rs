@@ -177,6 +177,7 @@ impl Storage {
     /// PutObject with the content type and user metadata. The SDK adds a CRC32 checksum
     /// that S3 verifies. Returns the new ETag.
     pub async fn put(&self, object: NewObject) -> Result<Option<String>, StorageError> {
+        keys::check_addressable(&object.key)?;
         let metadata = object
             .metadata
             .iter()
@@ -198,6 +199,7 @@ impl Storage {
 
     /// HeadObject: system headers and user metadata.
     pub async fn head(&self, key: &str) -> Result<ObjectMetadata, StorageError> {
+        keys::check_addressable(key)?;
         let out = self
             .client
             .head_object()
@@ -233,6 +235,7 @@ impl Storage {
 
     /// The object's bytes.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, StorageError> {
+        keys::check_addressable(key)?;
         let out = self
             .client
             .get_object()
@@ -253,6 +256,7 @@ impl Storage {
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        keys::check_addressable(key)?;
         self.client
             .delete_object()
             .bucket(&self.bucket)

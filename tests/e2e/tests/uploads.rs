@@ -515,3 +515,46 @@ async fn a_folder_keeps_its_paths_as_key_prefixes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn names_and_descriptions_with_markup_stay_text() {
+    run("markup_stays_text", |s| async move {
+        let user = "mallory";
+        let b = s.open(user).await?;
+        b.goto_app("/").await?;
+        b.sign_in(user).await?;
+        let stamp = s.stamp();
+        let dir = std::env::temp_dir().join(format!("pail-e2e-markup-{stamp}"));
+        std::fs::create_dir_all(&dir)?;
+        // File systems allow all of this in a name (everything but `/` and NUL).
+        let name = format!("<img src=x onerror=alert(1)> \u{202e}txt.exe 😀 {stamp}.html");
+        let description = "<b onmouseover=alert(2)>bold</b> & \"quoted\"";
+        std::fs::write(dir.join(&name), b"<script>alert(3)</script>")?;
+        let result = async {
+            offer(&b, dir.join(&name).to_str().ok_or("path")?, &name).await?;
+            b.wait_css("#upload-description")
+                .await?
+                .send_keys(description)
+                .await?;
+            b.button("Upload").await?.click().await?;
+            expect_uploaded(&b, &name, Duration::from_secs(30)).await?;
+            // Listed under its exact name, as text: no element was made from it.
+            b.wait_text("table.file-table tbody tr a", "to list the file", |t| t == name)
+                .await?;
+            let injected = b
+                .execute(
+                    "return document.querySelectorAll('img[src=x], [onerror], [onmouseover]').length",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(injected, json!(0), "markup from a name or description became elements");
+            let object = b.env.peek_object(user, &format!("users/{user}/{name}"))?;
+            assert_eq!(object["metadata"]["description"], json!(description), "{object}");
+            b.assert_no_script_errors().await
+        }
+        .await;
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    })
+    .await;
+}
