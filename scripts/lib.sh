@@ -25,6 +25,8 @@ test_stack_env() {
   export PAIL_TEST_WEBDRIVER_PORT=$((base + 5))
   # The second configuration of the stack (another IdP, client, bucket, role and prefix).
   export IDP2_PORT=$((base + 6))
+  # The fault-injecting proxy in front of S3 (stack/faultproxy.py).
+  export S3_PROXY_PORT=$((base + 7))
   export PAIL_STACK_ORIGINS="$PAIL_TEST_APP_ORIGIN,http://$PAIL_TEST_RUNNER_ADDRESS"
   # Short STS sessions are allowed so tests can watch credentials renew.
   export PAIL_STS_MIN_DURATION=15

@@ -292,9 +292,13 @@ fn explain_storage(e: &StorageError) -> Explanation {
             code,
             message,
         } => Explanation::new(
-            format!("S3 refused the request ({code})."),
             if *status >= 500 {
-                "S3 had a problem; try again in a moment."
+                format!("S3 could not answer ({code}), also when asked again.")
+            } else {
+                format!("S3 refused the request ({code}).")
+            },
+            if *status >= 500 {
+                "S3 is busy or had a problem; nothing was changed by the failed request — try again in a moment."
             } else {
                 "Try again. If it keeps failing, tell your administrator."
             },

@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 
 import boto3
 import botocore.auth
+import botocore.exceptions
 import jwt
 import requests
 from botocore.awsrequest import AWSRequest
@@ -56,6 +57,7 @@ ALLOWED, EVIL = ORIGINS[0], "http://evil.example"
 OTHER_ALLOWED = ORIGINS[1] if len(ORIGINS) > 1 else ORIGINS[0]
 # The second configuration (stack/up with IDP2_PORT) and the deliberately broken setups.
 ISSUER2 = ENV.get("IDP2_ISSUER")
+PROXY = ENV.get("S3_PROXY_ENDPOINT")
 CLIENT2_ID, BUCKET2, ROLE2 = ENV.get("IDP2_CLIENT_ID", "pail-second"), ENV.get("PAIL_BUCKET2", "pail-second"), \
     ENV.get("PAIL_ROLE2_ARN", "arn:aws:iam::123456789012:role/pail-second-user")
 UNLISTED_CLIENT = ENV.get("IDP_UNLISTED_CLIENT_ID", "pail-unlisted")
@@ -759,6 +761,52 @@ def case_knobs_clock():
     assert (creds["Expiration"] - datetime.now(timezone.utc)).total_seconds() < 3600, creds["Expiration"]
     s3_for(Fx.alice).delete_object(Bucket=BUCKET, Key=f"{prefix}a.txt")
     s3_for(Fx.alice).delete_object(Bucket=BUCKET, Key="users/alice/clock-elsewhere.txt")
+
+
+def proxy_fault(**fault):
+    r = requests.post(f"{PROXY}/__proxy/faults", json=fault, timeout=5)
+    assert r.ok, r.text
+
+
+def case_fault_proxy():
+    """Fault proxy: passes signed requests through unchanged; drops a PUT mid-body, drops an answer after S3 acted, stalls."""
+    assert PROXY, "stack.env has no S3_PROXY_ENDPOINT: start the stack with S3_PROXY_PORT set (scripts/test does)"
+    requests.post(f"{PROXY}/__proxy/reset", timeout=5)
+    key = f"users/alice/proxy-{time.time_ns()}.bin"
+    s3 = boto3.client("s3", endpoint_url=PROXY, region_name="us-east-1", aws_access_key_id=Fx.alice["AccessKeyId"],
+                      aws_secret_access_key=Fx.alice["SecretAccessKey"], aws_session_token=Fx.alice["SessionToken"],
+                      config=S3_CONFIG.merge(Config(retries={"total_max_attempts": 1})))
+    body = os.urandom(3 * 1024 * 1024)
+    s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == body
+    # Dropped after 1 MiB of the body: the client sees a broken connection, S3 stores nothing.
+    proxy_fault(kind="drop", match=key.split("/")[-1], method="PUT", after_bytes=1 << 20)
+    other = os.urandom(2 * 1024 * 1024)
+    try:
+        s3.put_object(Bucket=BUCKET, Key=key, Body=other)
+        raise AssertionError("the dropped PUT succeeded")
+    except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError, ClientError) as e:
+        assert not isinstance(e, ClientError), e
+    assert s3_for(Fx.alice).get_object(Bucket=BUCKET, Key=key)["Body"].read() == body, "a half-sent PUT changed the object"
+    requests.post(f"{PROXY}/__proxy/reset", timeout=5)
+    # The answer dropped after S3 acted: the client sees an error, the object changed.
+    proxy_fault(kind="drop_response", match=key.split("/")[-1], method="PUT")
+    try:
+        s3.put_object(Bucket=BUCKET, Key=key, Body=other)
+        raise AssertionError("the answer was not dropped")
+    except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError):
+        pass
+    assert s3_for(Fx.alice).get_object(Bucket=BUCKET, Key=key)["Body"].read() == other
+    # Stalled for a second after 1 MiB, then completed.
+    proxy_fault(kind="stall", match=key.split("/")[-1], method="PUT", after_bytes=1 << 20, seconds=1)
+    t0 = time.monotonic()
+    s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+    assert time.monotonic() - t0 >= 1.0
+    assert s3_for(Fx.alice).get_object(Bucket=BUCKET, Key=key)["Body"].read() == body
+    fired = requests.get(f"{PROXY}/__proxy/fired", timeout=5).json()
+    assert [f["kind"] for f in fired] == ["drop_response", "stall"], fired
+    requests.post(f"{PROXY}/__proxy/reset", timeout=5)
+    s3.delete_object(Bucket=BUCKET, Key=key)
 
 
 # ---------------------------------------------------------------- runner

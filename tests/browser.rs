@@ -663,3 +663,45 @@ async fn hostile_names_and_values_round_trip_exactly() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+// ---- S3 busy or failing ----------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn s3_busy_twice_is_retried_three_times_is_explained() {
+    let alice = signed_in_as("alice", token("alice"));
+    let key = format!("users/alice/{}", unique("busy.txt"));
+    alice
+        .storage
+        .put(NewObject {
+            key: key.clone(),
+            body: b"patience".to_vec(),
+            content_type: None,
+            metadata: BTreeMap::new(),
+        })
+        .await
+        .expect("put");
+    let busy = |count: u32| {
+        format!(
+            r#"{{"key": "{key}", "operation": "GET", "count": {count}, "status": 503, "code": "SlowDown", "message": "Please reduce your request rate."}}"#
+        )
+    };
+    // The SDK's standard retry (three attempts, with backoff) rides out two refusals...
+    knob("faults", &busy(2)).await;
+    assert_eq!(
+        alice.storage.get(&key).await.expect("the third attempt"),
+        b"patience"
+    );
+    // ...and a third is told as what it is.
+    knob("faults", &busy(3)).await;
+    let err = alice.storage.get(&key).await.expect_err("three refusals");
+    assert!(
+        matches!(&err, StorageError::Other { status: 503, code, .. } if code == "SlowDown"),
+        "{err:?}"
+    );
+    let explained = pail::error::AppError::from(err).explain();
+    assert!(
+        explained.title.contains("SlowDown") && explained.action.contains("try again"),
+        "{explained:?}"
+    );
+    alice.storage.delete(&key).await.expect("cleanup");
+}

@@ -728,31 +728,54 @@ impl Env {
         Ok(serde_json::from_slice(&out.stdout)?)
     }
 
+    /// The fault-injecting proxy in front of S3 (`stack/faultproxy.py`): `proxy("faults",
+    /// json!({"kind": "drop", "match": "partNumber=2", "after_bytes": 1 << 20}))`; "fired" is a
+    /// GET of what fired, "reset" clears both.
+    pub fn proxy(&self, name: &str, params: &Value) -> Result<Value> {
+        let endpoint = self.stack("S3_PROXY_ENDPOINT");
+        let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
+        let method = if name == "fired" { "GET" } else { "POST" };
+        let (status, body) = http_to(
+            address,
+            method,
+            &format!("/__proxy/{name}"),
+            &params.to_string(),
+        )?;
+        if status != 200 {
+            return Err(format!("proxy {name} {params}: HTTP {status} {body}").into());
+        }
+        Ok(serde_json::from_str(&body)?)
+    }
+
     /// One HTTP/1.1 request to the S3 port (plain TCP: the knobs are on loopback).
     fn http(&self, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
-        use std::io::{Read, Write};
-        let mut stream = std::net::TcpStream::connect(&self.s3)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.s3,
-            body.len()
-        )?;
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer)?;
-        let status = answer
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("no HTTP answer from {}: {answer:?}", self.s3))?;
-        let body = answer
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default();
-        Ok((status, body))
+        http_to(&self.s3, method, path, body)
     }
+}
+
+/// One HTTP/1.1 request to `address` (`host:port`, loopback).
+fn http_to(address: &str, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no HTTP answer from {address}: {answer:?}"))?;
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
 }
 
 /// `s` as an XPath 1.0 string literal (which has no escapes).

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use pail_e2e::{Browser, Result, Sessions, css_string, run, xpath_literal};
+use pail_e2e::{Browser, Deployment, Result, Sessions, css_string, run, xpath_literal};
 use serde_json::{Value, json};
 
 const MIB: usize = 1024 * 1024;
@@ -555,6 +555,60 @@ async fn names_and_descriptions_with_markup_stay_text() {
         .await;
         let _ = std::fs::remove_dir_all(&dir);
         result
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_part_and_a_lost_answer_to_complete_lose_nothing() {
+    run("faults_lose_nothing", |s| async move {
+        // The app talks to S3 through the fault-injecting proxy (stack/faultproxy.py).
+        Deployment::main(&s.env)
+            .with("s3_endpoint", &s.env.stack("S3_PROXY_ENDPOINT"))
+            .deploy(&s.env)?;
+        s.env.proxy("reset", &json!({}))?;
+        let user = "fiona";
+        let b = s.open(user).await?;
+        b.goto_app("/").await?;
+        b.sign_in(user).await?;
+        let file = BigFile::new(&s, "dropped", 2 * PART + 5 * MIB)?;
+        let key = format!("users/{user}/{}", file.name);
+        // Part 2's connection is cut after 1 MiB of its body; the answer to
+        // CompleteMultipartUpload is lost after S3 has assembled the object.
+        s.env.proxy(
+            "faults",
+            &json!({"kind": "drop", "method": "PUT", "match": "partNumber=2", "after_bytes": MIB}),
+        )?;
+        s.env.proxy(
+            "faults",
+            &json!({"kind": "drop_response", "method": "POST", "match": "uploadId="}),
+        )?;
+        set_parts_at_once(&b, 1).await?;
+        offer(&b, file.path()?, &file.name).await?;
+        b.button("Upload").await?.click().await?;
+        expect_uploaded(&b, &file.name, Duration::from_secs(60)).await?;
+
+        let fired: Vec<String> = s
+            .env
+            .proxy("fired", &json!({}))?
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f["kind"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(fired, ["drop", "drop_response"], "both faults happened");
+        let sent = parts(&b.env.counters(&key)?);
+        assert_eq!(sent[1].0, 2, "{sent:?}");
+        assert_eq!(sent[1].2, 1, "part 2 stored once: {sent:?}");
+        expect_read_back(&b, user, &key, &file)?;
+        assert_eq!(
+            b.env.unfinished_uploads(user, &format!("users/{user}/"))?,
+            Vec::<Value>::new(),
+            "no multipart upload left behind"
+        );
+        b.assert_no_script_errors().await
     })
     .await;
 }
