@@ -214,6 +214,44 @@ async fn sign_out_ends_the_session() {
     .await;
 }
 
+#[tokio::test]
+async fn a_replayed_callback_signs_nobody_in() {
+    run("a_replayed_callback_signs_nobody_in", |s| async move {
+        let rita = s.open("rita").await?;
+        // Keep the callback address (code and state) as the provider sent it, before the app
+        // takes it out of the address bar.
+        rita.add_script_on_new_document(
+            "if (location.pathname === '/callback') localStorage.setItem('__pailCallback', location.href);",
+        )
+        .await?;
+        rita.goto_app("/").await?;
+        rita.sign_in("rita").await?;
+        let callback = rita
+            .execute("return localStorage.getItem('__pailCallback');", vec![])
+            .await?;
+        let callback = callback.as_str().ok_or("the callback was not recorded")?.to_owned();
+        assert!(callback.contains("code=") && callback.contains("state="), "{callback}");
+        assert!(!rita.url().await?.contains("code="), "the code left the address bar");
+
+        // The same address again, in the same tab (a reload of history) and in another
+        // browser (a leaked link): the code is not exchanged again, nobody is signed in.
+        for b in [&rita, &s.open("eve").await?] {
+            b.client.goto(&callback).await?;
+            b.wait_text(
+                "[role=alert] .notice-title",
+                "to refuse the replay",
+                |t| t == "This sign-in link has already been used or belongs to another tab.",
+            )
+            .await?;
+            assert_eq!(b.count("[data-testid=user-name]").await?, 0);
+            b.button("Sign in").await?;
+            assert!(!b.url().await?.contains("code="), "the code is still in the address bar");
+        }
+        rita.assert_no_script_errors().await
+    })
+    .await;
+}
+
 /// A file on disk for `#file-input`: a name with spaces and non-ASCII, unique per run, and
 /// known bytes. Removed when dropped.
 struct TestFile {
