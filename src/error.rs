@@ -113,6 +113,11 @@ fn explain_auth(e: &AuthError) -> Explanation {
             "Sign in again from this tab.",
         )
         .sign_in_again(),
+        A::SignedOutElsewhere => Explanation::new(
+            "You signed out in another tab, so this one is signed out too.",
+            "Sign in again to go on.",
+        )
+        .sign_in_again(),
         A::StateMismatch => Explanation::new(
             "The sign-in response did not match the sign-in you started, so it was refused.",
             "Sign in again. If this keeps happening, someone may be trying to sign you in to \

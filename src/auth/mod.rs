@@ -75,6 +75,8 @@ pub enum AuthError {
     DiscoveryInvalid { issuer: String, detail: String },
     #[error("a sign-in response arrived, but this tab did not start a sign-in")]
     NoPendingLogin,
+    #[error("signed out in another tab")]
+    SignedOutElsewhere,
     #[error(
         "the sign-in response does not belong to the sign-in this tab started (state mismatch)"
     )]

@@ -57,6 +57,32 @@ pub mod local_storage {
             let _ = s.remove_item(key);
         }
     }
+
+    /// Calls `f` with the new value (`None`: removed) whenever *another tab* of this origin
+    /// changes `key` (the `storage` event never fires in the tab that made the change). For
+    /// the page's lifetime.
+    pub fn on_change_elsewhere(key: &'static str, f: impl Fn(Option<String>) + 'static) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::prelude::*;
+        let Some(window) = super::window() else {
+            return;
+        };
+        let field = |e: &web_sys::Event, name: &str| {
+            js_sys::Reflect::get(e, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+            // `key` is null when another tab cleared all of localStorage.
+            let changed = field(&e, "key");
+            if changed.is_none() || changed.as_deref() == Some(key) {
+                f(field(&e, "newValue"));
+            }
+        });
+        let _ =
+            window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
+        listener.forget();
+    }
 }
 
 /// Signing in again in a small window, so that the page — and the uploads running in it,

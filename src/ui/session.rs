@@ -1,9 +1,12 @@
 //! The signed-in session as reactive state: discovery at start-up, the redirect to the
 //! provider and back, restoring the session after a reload, sign-out.
 //!
-//! Only the pending-login record (verifier, state, nonce) and a "this tab was signed in" flag
-//! touch `sessionStorage`; tokens stay in memory. A reload restores the session with a
-//! `prompt=none` round trip to the provider, which answers from its own session cookie.
+//! Only the pending-login record (verifier, state, nonce) touches `sessionStorage`, and a
+//! "signed in" flag `localStorage`; tokens stay in memory. A reload — or another tab — restores
+//! the session with a `prompt=none` round trip to the provider, which answers from its own
+//! session cookie. Tabs share that sign-in and nothing else: each has its own tokens and STS
+//! credentials and renews them itself, so renewals cannot race. Signing out in one tab ends
+//! the session in every other tab too.
 
 use std::sync::Arc;
 
@@ -17,15 +20,19 @@ use crate::auth::{AuthError, Callback, IdTokenJwt, Identity, PendingLogin, Provi
 use crate::config::AppConfig;
 use crate::credentials::{self, WebIdentityCredentials};
 use crate::error::AppError;
-use crate::platform::browser::{self, popup, session_storage};
+use crate::platform::browser::{self, local_storage, popup, session_storage};
 use crate::platform::{self, http::oidc_client};
 use crate::routes;
 use crate::sdk;
 use crate::storage::{self, Storage, StorageError, keys};
 use crate::ui::uploads::Uploads;
 
-/// `sessionStorage` flag: this tab had a session, so a reload should try to restore it.
+/// `localStorage` flag: this browser is signed in, so a reload or a new tab should restore the
+/// session with a silent round trip. Not a secret.
 const SIGNED_IN_KEY: &str = "pail.session.active";
+/// `localStorage`: when the user last signed out; other tabs follow a change of it. A tab
+/// whose own silent sign-in fails does not touch it, so it never signs the others out.
+const SIGNED_OUT_KEY: &str = "pail.session.signed-out";
 
 /// A signed-in user's handles on AWS.
 #[derive(Debug)]
@@ -135,7 +142,8 @@ impl Session {
 
     /// Forgets everything and ends the provider session when it supports RP-initiated logout.
     pub fn sign_out(&self) {
-        session_storage::remove(SIGNED_IN_KEY);
+        local_storage::remove(SIGNED_IN_KEY);
+        local_storage::set(SIGNED_OUT_KEY, &js_sys::Date::now().to_string());
         session_storage::remove(PENDING_KEY);
         let account = match self.phase.get_untracked() {
             Phase::SignedIn(account) => Some(account),
@@ -268,6 +276,18 @@ pub fn SessionBootstrap() -> impl IntoView {
     if on_callback && popup::hand_to_opener() {
         return;
     }
+    // Signed out in another tab: this one ends its session too (the provider session is
+    // already over, or ending).
+    local_storage::on_change_elsewhere(SIGNED_OUT_KEY, move |value| {
+        if value.is_some()
+            && let Phase::SignedIn(account) = session.phase.get_untracked()
+        {
+            account.credentials.clear();
+            session.phase.set(Phase::SignedOut {
+                notice: Some(AuthError::SignedOutElsewhere.into()),
+            });
+        }
+    });
     spawn_local(async move {
         let Ok(provider) = session.discover().await else {
             if on_callback {
@@ -277,7 +297,7 @@ pub fn SessionBootstrap() -> impl IntoView {
             return;
         };
         if !on_callback {
-            if session_storage::get(SIGNED_IN_KEY).is_some() {
+            if local_storage::get(SIGNED_IN_KEY).is_some() {
                 session.sign_in(&browser::path_and_query(), true);
             } else {
                 session.phase.set(Phase::SignedOut { notice: None });
@@ -303,15 +323,15 @@ pub fn SessionBootstrap() -> impl IntoView {
             .and_then(|sign_in| session.open_account(sign_in));
         match outcome {
             Ok(account) => {
-                session_storage::set(SIGNED_IN_KEY, "1");
+                local_storage::set(SIGNED_IN_KEY, "1");
                 session.phase.set(Phase::SignedIn(Arc::new(account)));
             }
             Err(AppError::Auth(AuthError::LoginRequired)) => {
-                session_storage::remove(SIGNED_IN_KEY);
+                local_storage::remove(SIGNED_IN_KEY);
                 session.phase.set(Phase::SignedOut { notice: None });
             }
             Err(e) => {
-                session_storage::remove(SIGNED_IN_KEY);
+                local_storage::remove(SIGNED_IN_KEY);
                 session.phase.set(Phase::SignedOut { notice: Some(e) });
             }
         }

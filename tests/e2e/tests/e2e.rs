@@ -252,6 +252,42 @@ async fn a_replayed_callback_signs_nobody_in() {
     .await;
 }
 
+#[tokio::test]
+async fn tabs_share_one_sign_in_and_one_sign_out() {
+    run("tabs_share_one_sign_in", |s| async move {
+        let tess = s.open("tess").await?;
+        tess.goto_app("/").await?;
+        tess.sign_in("tess").await?;
+        let first = tess.client.window().await?;
+
+        // A second tab: signed in without a click, through the provider's session.
+        let second = tess.client.new_window(true).await?.handle;
+        tess.client.switch_to_window(second.clone()).await?;
+        tess.goto_app("/").await?;
+        tess.wait_css("[data-testid=user-name]").await?;
+        assert!(!tess.url().await?.contains("code="));
+
+        // Signing out there signs the first tab out too.
+        tess.button("Sign out").await?.click().await?;
+        tess.wait_css("button[name=logout][value=yes]")
+            .await?
+            .click()
+            .await?;
+        tess.button("Sign in").await?;
+        tess.client.switch_to_window(first).await?;
+        tess.wait_text(
+            "[role=alert] .notice-title",
+            "to follow the other tab",
+            |t| t == "You signed out in another tab, so this one is signed out too.",
+        )
+        .await?;
+        assert_eq!(tess.count("[data-testid=user-name]").await?, 0);
+        assert_eq!(tess.count(".listing, .file-table, #file-input").await?, 0);
+        tess.assert_no_script_errors().await
+    })
+    .await;
+}
+
 /// A file on disk for `#file-input`: a name with spaces and non-ASCII, unique per run, and
 /// known bytes. Removed when dropped.
 struct TestFile {
