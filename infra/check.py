@@ -254,7 +254,7 @@ def run_function(code, events):
 
 
 def check_cloudfront_functions():
-    """CloudFront functions (in Node): /config.json answered, app routes -> index.html, files as they are; cache headers."""
+    """CloudFront functions (in Node): /config.json answered, app routes -> index.html, files as they are; cache headers; the page's CSP."""
     _, _, _, _, request_fn, response_fn = rendered(SAMPLE)
     uris = ["/config.json", "/", "/callback", "/doctor", "/pail-4f3c2a.wasm", "/style/main-1a2b.css", "/assets/x.y/z"]
     out = run_function(request_fn, [{"request": {"uri": u, "headers": {}}} for u in uris])
@@ -267,6 +267,12 @@ def check_cloudfront_functions():
                                       for u in ("/index.html", "/callback", "/pail-4f3c2a.wasm")])
     assert [r["headers"]["cache-control"]["value"] for r in resp] == [
         "no-cache", "no-cache", "public, max-age=31536000, immutable"], resp
+    # The page's policy as the build writes it (scripts/csp.mjs), plus frame-ancestors.
+    policy = subprocess.run(["node", "-e", "import('./scripts/csp.mjs').then((m) => process.stdout.write(m.POLICY))"],
+                            cwd=REPO, capture_output=True, text=True, timeout=30, check=True).stdout
+    assert policy and all(r["headers"]["content-security-policy"]["value"] == f"{policy}; frame-ancestors 'none'"
+                          for r in resp[:2]), (policy, resp)
+    assert "content-security-policy" not in resp[2]["headers"], resp[2]
 
 
 def main():

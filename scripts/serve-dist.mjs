@@ -1,13 +1,14 @@
 // Serves a built app (Trunk's dist/) the way a static host should: long-lived caching for
 // hashed assets, no caching for index.html and config.json (the deployment's settings, read
 // at every start), index.html for every app route (the router runs in the browser),
-// pre-compressed .br/.gz files when the browser accepts them, and the right MIME type for
-// .wasm (streaming compilation needs it).
+// pre-compressed .br/.gz files when the browser accepts them, the right MIME type for .wasm
+// (streaming compilation needs it), and the Content-Security-Policy as a header.
 //
 //   node scripts/serve-dist.mjs <dist dir> <port>      (binds 127.0.0.1 only)
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
+import { POLICY } from './csp.mjs';
 
 const [dir, port] = [resolve(process.argv[2] || 'dist'), Number(process.argv[3] || 8080)];
 const TYPES = {
@@ -42,6 +43,13 @@ createServer((req, res) => {
     'cache-control': isIndex || ['.html', '.json'].includes(extname(full)) ? 'no-cache' : 'public, max-age=31536000, immutable',
     vary: 'accept-encoding',
   };
+  // A page built with its policy (scripts/csp.mjs) gets it as a header too, with what only a
+  // header can say.
+  if (extname(full) === '.html' && readFileSync(full, 'utf8').includes('http-equiv="Content-Security-Policy"')) {
+    headers['content-security-policy'] = `${POLICY}; frame-ancestors 'none'`;
+    headers['x-content-type-options'] = 'nosniff';
+    headers['referrer-policy'] = 'no-referrer';
+  }
   const accepts = req.headers['accept-encoding'] || '';
   let body = full;
   for (const [enc, ext] of [['br', '.br'], ['gzip', '.gz']]) {

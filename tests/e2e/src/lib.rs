@@ -42,7 +42,7 @@ const CHROMIUM_ARGS: &[&str] = &[
     "--window-size=1280,900",
 ];
 
-/// Records script errors into `window.__pailErrors`, kept across page loads in the origin's
+/// Records script errors and Content-Security-Policy violations into `window.__pailErrors`, kept across page loads in the origin's
 /// `sessionStorage` (so the app's errors and the IdP's never mix, and a redirect loses none).
 const ERROR_RECORDER: &str = r#"(() => {
   const KEY = '__pailErrors';
@@ -62,6 +62,9 @@ const ERROR_RECORDER: &str = r#"(() => {
     record('error', (e.message || '') + ' at ' + (e.filename || '?') + ':' + (e.lineno || 0) +
       (e.error ? '\n' + show(e.error) : '')));
   window.addEventListener('unhandledrejection', (e) => record('unhandledrejection', show(e.reason)));
+  // Anything the page's Content-Security-Policy blocked.
+  document.addEventListener('securitypolicyviolation', (e) =>
+    record('csp', e.effectiveDirective + ' blocked ' + (e.blockedURI || '?') + ' at ' + (e.sourceFile || '?')));
   const consoleError = console.error;
   console.error = function (...args) {
     record('console.error', args.map(show).join(' '));

@@ -288,6 +288,61 @@ async fn tabs_share_one_sign_in_and_one_sign_out() {
     .await;
 }
 
+#[tokio::test]
+async fn the_app_runs_under_a_content_security_policy_that_stops_injected_script() {
+    run("content_security_policy", |s| async move {
+        let ivy = s.open("ivy").await?;
+        ivy.goto_app("/").await?;
+        ivy.sign_in("ivy").await?;
+        ivy.wait_css(".file-table, .listing").await?;
+        let policy = ivy
+            .execute(
+                "const m = document.querySelector('meta[http-equiv=Content-Security-Policy]');
+                 return m && m.content;",
+                vec![],
+            )
+            .await?;
+        let policy = policy
+            .as_str()
+            .ok_or("no Content-Security-Policy meta")?
+            .to_owned();
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval';")
+                && !policy.contains("unsafe-inline"),
+            "{policy}"
+        );
+        // Signing in, listing, everything so far ran without a violation.
+        ivy.assert_no_script_errors().await?;
+
+        // Script injected the way an XSS would — an inline script, an inline event handler —
+        // does not run. (WebDriver's own scripts are exempt from CSP, so eval cannot be
+        // tested from here.)
+        let ran = ivy
+            .execute(
+                "const s = document.createElement('script');
+                 s.textContent = 'window.__injected = true';
+                 document.head.append(s);
+                 const b = document.createElement('button');
+                 b.setAttribute('onclick', 'window.__clicked = true');
+                 document.body.append(b);
+                 b.click();
+                 b.remove();
+                 return [window.__injected === true, window.__clicked === true];",
+                vec![],
+            )
+            .await?;
+        assert_eq!(ran, json!([false, false]), "injected script ran");
+        let errors = ivy.script_errors().await?;
+        assert!(
+            errors.iter().any(|e| e.starts_with("csp: script-src-elem"))
+                && errors.iter().any(|e| e.starts_with("csp: script-src-attr")),
+            "the violations were not reported: {errors:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
 /// A file on disk for `#file-input`: a name with spaces and non-ASCII, unique per run, and
 /// known bytes. Removed when dropped.
 struct TestFile {
