@@ -30,6 +30,9 @@ CONTROL = "/__proxy/"
 CHUNK = 64 * 1024
 
 faults, fired = [], []
+# asyncio keeps only weak references to the connection handlers' tasks: hold them, or an idle
+# connection's handler is collected while pending.
+running = set()
 
 
 def log(msg):
@@ -106,6 +109,8 @@ async def pipe_exactly(reader, writer, n):
 
 async def handle(client_r, client_w):
     upstream_w = None
+    task = asyncio.current_task()
+    running.add(task)
     try:
         head = await client_r.readuntil(b"\r\n\r\n")
         method, target, version, headers = parse_head(head)
@@ -141,6 +146,7 @@ async def handle(client_r, client_w):
     except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as e:
         log(f"faultproxy: connection ended: {type(e).__name__}: {e}")
     finally:
+        running.discard(task)
         for w in (client_w, upstream_w):
             if w is not None and not w.transport.is_closing():
                 w.close()

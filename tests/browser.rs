@@ -705,3 +705,90 @@ async fn s3_busy_twice_is_retried_three_times_is_explained() {
     );
     alice.storage.delete(&key).await.expect("cleanup");
 }
+
+// ---- a stalled connection --------------------------------------------------------------------
+
+/// The fault-injecting proxy in front of S3 (stack/faultproxy.py), from scripts/test.
+fn proxy_endpoint() -> &'static str {
+    match option_env!("PAIL_TEST_S3_PROXY") {
+        Some(proxy) => proxy,
+        None => panic!("PAIL_TEST_S3_PROXY is not set: run these tests through scripts/test"),
+    }
+}
+
+/// Turns the fault-injecting proxy.
+async fn proxy(name: &str, json: &str) -> String {
+    let proxy = proxy_endpoint();
+    let response = pail::platform::http::fetch(pail::platform::http::Request {
+        method: if name == "fired" { "GET" } else { "POST" },
+        url: &format!("{proxy}/__proxy/{name}"),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: (name != "fired").then_some(json.as_bytes()),
+    })
+    .await
+    .expect("proxy");
+    assert_eq!(response.status, 200, "proxy {name} {json}");
+    String::from_utf8_lossy(&response.body).into_owned()
+}
+
+#[wasm_bindgen_test]
+async fn a_part_whose_connection_stalls_is_abandoned_and_sent_again() {
+    // Alice's storage, talking to S3 through the proxy.
+    let mut cfg = config();
+    cfg.s3.endpoint = Some(proxy_endpoint().parse().expect("proxy URL"));
+    let runtime = sdk_runtime();
+    let sdk = sdk_config(&cfg.aws.region, &runtime);
+    let credentials =
+        WebIdentityCredentials::new(sts_client(&sdk, &cfg.aws), &cfg.aws, runtime.time_source);
+    credentials.set_token(token("alice"), "alice");
+    let alice = Signed {
+        storage: Storage::new(
+            s3_client(&sdk, &cfg.s3, credentials.clone()),
+            &cfg.s3,
+            &cfg.aws.region,
+            "users/alice/".into(),
+        ),
+        credentials,
+    };
+    let key = keys::upload_key(alice.storage.home(), &unique("stalled.bin")).expect("key");
+    // Part 2 hangs for 30 s after its first MiB; the app gives up on it after 3 s.
+    proxy(
+        "faults",
+        r#"{"kind": "stall", "method": "PUT", "match": "partNumber=2&", "after_bytes": 1048576, "seconds": 30}"#,
+    )
+    .await;
+    let data = pattern(12 << 20, 9);
+    let io = BlobIo::new(blob_of(&data))
+        .expect("byte mover")
+        .with_stall(Duration::from_secs(3));
+    let (parts, gate, origin) = (Limiter::new(1), Gate::default(), origin());
+    let object = ObjectInfo {
+        key: key.clone(),
+        ..ObjectInfo::default()
+    };
+    let mut state = UploadState::new(object, data.len() as u64, 5 << 20).expect("plan");
+    assert_eq!(state.plan.parts(), 3);
+    let started = BrowserClock.now();
+
+    transfer(&alice, &io, &parts, &gate, &origin)
+        .upload(&mut state, &Quiet)
+        .await
+        .expect("the upload goes on after the stall");
+
+    let took = BrowserClock.now().duration_since(started).expect("time");
+    assert!(
+        took < Duration::from_secs(25),
+        "{took:?}: it waited for the stall"
+    );
+    let fired = proxy("fired", "").await;
+    assert!(
+        fired.contains("\"stall\""),
+        "the stall did not happen: {fired}"
+    );
+    assert!(
+        alice.storage.get(&key).await.expect("get") == data,
+        "bytes differ"
+    );
+    alice.storage.delete(&key).await.expect("cleanup");
+    proxy("reset", "{}").await;
+}

@@ -11,11 +11,17 @@ use super::crc::CrcPool;
 use super::xhr;
 use crate::storage::upload::{HttpAnswer, PartIo, SignedRequest};
 
+/// How long a part may go without a byte sent or an answer before it is abandoned and sent
+/// again: long enough for S3 to answer a 5 GiB part, short enough that a hung connection is
+/// noticed while the user watches.
+pub const STALL: Duration = Duration::from_secs(60);
+
 /// One file (any `Blob`) to upload.
 #[derive(Debug, Clone)]
 pub struct BlobIo {
     blob: Blob,
     crc: CrcPool,
+    stall: Duration,
 }
 
 impl BlobIo {
@@ -23,7 +29,15 @@ impl BlobIo {
         Ok(Self {
             blob,
             crc: CrcPool::shared()?,
+            stall: STALL,
         })
+    }
+
+    /// The same with another stall limit (tests).
+    #[must_use]
+    pub fn with_stall(mut self, stall: Duration) -> Self {
+        self.stall = stall;
+        self
     }
 
     #[allow(clippy::cast_precision_loss)] // file offsets are far below 2^53
@@ -46,7 +60,8 @@ impl PartIo for BlobIo {
         progress: &dyn Fn(u64),
     ) -> Result<HttpAnswer, String> {
         let body = self.slice(&range)?;
-        let answer = xhr::put_blob(&request.url, &request.headers, &body, progress).await?;
+        let answer =
+            xhr::put_blob(&request.url, &request.headers, &body, progress, self.stall).await?;
         Ok(HttpAnswer {
             status: answer.status,
             etag: answer.etag,

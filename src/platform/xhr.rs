@@ -27,14 +27,19 @@ fn browser_owned(name: &str) -> bool {
     )
 }
 
+/// How often a running request is checked for a stall.
+const STALL_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// PUTs `body` to `url` with `headers`; `progress` gets the bytes sent so far. `Err` when no
-/// HTTP answer came: network down, connection reset, or blocked by CORS — the browser does not
-/// say which.
+/// HTTP answer came: network down, connection reset, blocked by CORS — the browser does not
+/// say which — or stalled: no byte went out and no answer came for `stall` (the request is
+/// then aborted; a connection that hangs without closing would otherwise wait forever).
 pub async fn put_blob(
     url: &str,
     headers: &[(String, String)],
     body: &Blob,
     progress: &dyn Fn(u64),
+    stall: std::time::Duration,
 ) -> Result<Answer, String> {
     let err = |e: JsValue| format!("{e:?}");
     let xhr = XmlHttpRequest::new().map_err(err)?;
@@ -77,22 +82,37 @@ pub async fn put_blob(
 
     xhr.send_with_opt_blob(Some(body)).map_err(err)?;
 
-    // Wait for the end, passing progress on as it comes.
+    // Wait for the end, passing progress on as it comes, and give up on a stalled request.
+    use futures::StreamExt;
+    use futures::future::{Either, select};
     let mut done = rx;
+    let mut last_activity = js_sys::Date::now();
+    let mut check = Box::pin(super::clock::timeout(STALL_CHECK));
     let outcome = loop {
-        use futures::StreamExt;
-        match futures::future::select(&mut done, progress_rx.next()).await {
-            futures::future::Either::Left((outcome, _)) => {
+        let events = select(&mut done, progress_rx.next());
+        match select(events, &mut check).await {
+            Either::Left((Either::Left((outcome, _)), _)) => {
                 break outcome.unwrap_or_else(|_| Err("the request was dropped".into()));
             }
-            futures::future::Either::Right((Some(loaded), _)) => {
+            Either::Left((Either::Right((Some(loaded), _)), _)) => {
+                last_activity = js_sys::Date::now();
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 progress(loaded as u64);
             }
-            futures::future::Either::Right((None, _)) => {
+            Either::Left((Either::Right((None, _)), _)) => {
                 break (&mut done)
                     .await
                     .unwrap_or_else(|_| Err("the request was dropped".into()));
+            }
+            Either::Right(((), _)) => {
+                if js_sys::Date::now() - last_activity >= stall.as_millis() as f64 {
+                    // Dropping the guard below aborts the request.
+                    break Err(format!(
+                        "the connection stalled: nothing moved for {} s",
+                        stall.as_secs()
+                    ));
+                }
+                check = Box::pin(super::clock::timeout(STALL_CHECK));
             }
         }
     };

@@ -332,8 +332,14 @@ async fn xhr_without_checksums(
                         ((n * part_size).min(size)) as f64,
                     )
                     .map_err(|e| format!("{e:?}"))?;
-                let answer =
-                    pail::platform::xhr::put_blob(signed.uri(), &headers, &slice, &|_| {}).await?;
+                let answer = pail::platform::xhr::put_blob(
+                    signed.uri(),
+                    &headers,
+                    &slice,
+                    &|_| {},
+                    pail::platform::blob_io::STALL,
+                )
+                .await?;
                 if answer.status != 200 {
                     return Err(format!("HTTP {} {}", answer.status, answer.body));
                 }
