@@ -19,15 +19,14 @@ use leptos::prelude::*;
 use pail::auth::{IdTokenJwt, Provider};
 use pail::config::ConfigError;
 use pail::config::source::{LoadError, Source, UnknownName};
-use pail::credentials::{CredentialsError, WebIdentityCredentials, sts_client};
+use pail::credentials::CredentialsError;
 use pail::platform::blob_io::BlobIo;
 use pail::platform::clock::{BrowserClock, BrowserSleep};
 use pail::platform::connector::FetchHttpClient;
 use pail::platform::crc::CrcPool;
-use pail::platform::{http::oidc_client, sdk_runtime};
-use pail::sdk::sdk_config;
+use pail::platform::http::oidc_client;
 use pail::storage::upload::{Gate, Limiter, ObjectInfo, Quiet, UploadState};
-use pail::storage::{NewObject, Storage, StorageError, keys, s3_client};
+use pail::storage::{NewObject, StorageError, keys};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -473,20 +472,7 @@ async fn credentials_that_expire_during_an_upload_are_renewed() {
     // slowed to 5 s each, one at a time: the upload outlives the first credentials.
     let mut cfg = config();
     cfg.aws.session_duration = Duration::from_secs(15);
-    let runtime = sdk_runtime();
-    let sdk = sdk_config(&cfg.aws.region, &runtime);
-    let credentials =
-        WebIdentityCredentials::new(sts_client(&sdk, &cfg.aws), &cfg.aws, runtime.time_source);
-    credentials.set_token(token("alice"), "alice");
-    let alice = Signed {
-        storage: Storage::new(
-            s3_client(&sdk, &cfg.s3, credentials.clone()),
-            &cfg.s3,
-            &cfg.aws.region,
-            "users/alice/".into(),
-        ),
-        credentials,
-    };
+    let alice = signed_in_with(&cfg, "alice", token("alice"));
     let key = keys::upload_key(alice.storage.home(), &unique("slow.bin")).expect("key");
     knob(
         "delays",
@@ -736,20 +722,7 @@ async fn a_part_whose_connection_stalls_is_abandoned_and_sent_again() {
     // Alice's storage, talking to S3 through the proxy.
     let mut cfg = config();
     cfg.s3.endpoint = Some(proxy_endpoint().parse().expect("proxy URL"));
-    let runtime = sdk_runtime();
-    let sdk = sdk_config(&cfg.aws.region, &runtime);
-    let credentials =
-        WebIdentityCredentials::new(sts_client(&sdk, &cfg.aws), &cfg.aws, runtime.time_source);
-    credentials.set_token(token("alice"), "alice");
-    let alice = Signed {
-        storage: Storage::new(
-            s3_client(&sdk, &cfg.s3, credentials.clone()),
-            &cfg.s3,
-            &cfg.aws.region,
-            "users/alice/".into(),
-        ),
-        credentials,
-    };
+    let alice = signed_in_with(&cfg, "alice", token("alice"));
     let key = keys::upload_key(alice.storage.home(), &unique("stalled.bin")).expect("key");
     // Part 2 hangs for 30 s after its first MiB; the app gives up on it after 3 s.
     proxy(
