@@ -4,6 +4,7 @@ own token from the IdP, STS credentials, boto3) — for tests that check what th
 
     stack/.venv/bin/python stack/peek.py object  USER KEY      # size, sha256, type, metadata, CRC32
     stack/.venv/bin/python stack/peek.py uploads USER PREFIX   # unfinished multipart uploads
+    stack/.venv/bin/python stack/peek.py keys    USER PREFIX   # every key under the prefix
 
 Prints one JSON document. Settings as for selftest.py (target/stack/stack.env or the env vars).
 """
@@ -17,7 +18,7 @@ import selftest as stack  # login, assume, s3_for and the stack's settings
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("object", "uploads"):
+    if len(argv) != 4 or argv[1] not in ("object", "uploads", "keys"):
         print(__doc__, file=sys.stderr)
         return 2
     what, user, target = argv[1:]
@@ -35,6 +36,9 @@ def main(argv):
             "checksum_crc32": head.get("ChecksumCRC32"), "checksum_type": head.get("ChecksumType"),
             "etag": head.get("ETag"),
         }))
+    elif what == "keys":
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=stack.BUCKET, Prefix=target)
+        print(json.dumps([o["Key"] for p in pages for o in p.get("Contents", [])]))
     else:
         listed = s3.list_multipart_uploads(Bucket=stack.BUCKET, Prefix=target).get("Uploads", [])
         print(json.dumps([{"key": u["Key"], "upload_id": u["UploadId"]} for u in listed]))

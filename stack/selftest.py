@@ -713,6 +713,23 @@ def case_knobs_fault_delay_counters():
     assert counters("users/alice/never-touched") == {}
 
 
+def case_knobs_seed_and_unseed():
+    """Knobs: seed puts N objects under a prefix that list through S3 page by page; unseed removes exactly those."""
+    s3, prefix = s3_for(Fx.alice), f"users/alice/seeded-{time.time_ns()}/"
+    s3.put_object(Bucket=BUCKET, Key=prefix.rstrip("/") + "-sibling.txt", Body=b"stays")
+    r = requests.post(f"{S3}/__pail/seed", json={"prefix": prefix, "count": 2500}, timeout=30)
+    assert r.ok and r.json() == {"seeded": 2500}, r.text
+    pages = list(s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix, Delimiter="/"))
+    keys = [o["Key"] for p in pages for o in p.get("Contents", [])]
+    assert len(pages) == 3 and len(keys) == 2500 and keys[0] == f"{prefix}file-000000.txt", (len(pages), len(keys))
+    assert s3.head_object(Bucket=BUCKET, Key=f"{prefix}file-000001.txt")["ContentLength"] == 37
+    assert requests.post(f"{S3}/__pail/seed", json={"prefix": "users/", "count": 1}, timeout=5).status_code == 400
+    r = requests.post(f"{S3}/__pail/unseed", json={"prefix": prefix}, timeout=30)
+    assert r.ok and r.json() == {"removed": 2500}, r.text
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)["KeyCount"] == 0
+    assert s3.get_object(Bucket=BUCKET, Key=prefix.rstrip("/") + "-sibling.txt")["Body"].read() == b"stays"
+
+
 def case_knobs_hidden_etag():
     """Knobs: under a prefix whose ETag is hidden, responses to the app's origin expose no ETag; elsewhere they do."""
     hidden, key = f"users/alice/noetag-{time.time_ns()}/", "users/alice/cors.txt"

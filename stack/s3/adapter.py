@@ -901,8 +901,12 @@ def knob_app(environ):
     POST /__pail/clock {"prefix", "sub", "seconds"}   the server's clock is `seconds` ahead (or
          behind, negative) for S3 requests under the prefix and STS sign-ins of the subject:
          its Date header, skew and presigned-expiry checks, and the Expiration STS reports
+    POST /__pail/seed {"prefix", "count"}        `count` objects `<prefix>file-NNNNNN.txt` (sizes 0-511 B)
+                                                 written straight into moto's store, in seconds
+    POST /__pail/unseed {"prefix"}               every object under the prefix removed the same way
     POST /__pail/reset                           all knobs off, counters cleared
-    CORS for the stack's origins, so that browser tests can turn knobs too."""
+    Seeding skips S3's API only to write: the app and the tests still list, read and delete
+    through it. CORS for the stack's origins, so that browser tests can turn knobs too."""
     method, name = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")[len(KNOBS_PATH):]
     origin = header(environ, "Origin")
     cors = [("Access-Control-Allow-Origin", origin)] if origin in C.origins else []
@@ -942,10 +946,38 @@ def knob_call(environ, method, name):
             if float(params.get("seconds", 0)):
                 Knobs.clocks.insert(0, {"prefix": params["prefix"], "sub": params["sub"], "seconds": float(params["seconds"])})
             return ok
+        if method == "POST" and name in ("seed", "unseed"):
+            return seed(name, params)
         if method == "POST" and name == "reset":
             Knobs.faults, Knobs.delays, Knobs.counters, Knobs.etag_hidden, Knobs.clocks = [], [], {}, set(), []
             return ok
     raise Reply(404, b"unknown knob (see knob_app in stack/s3/adapter.py)\n", {"Content-Type": "text/plain"})
+
+
+def seed(name, params):
+    """Many objects fast (a 100,000-object folder for the listing tests and benchmark): 100,000
+    PutObjects through the signed API take minutes here, moto's store takes them in seconds.
+    Only under `users/…/`, so that a typo cannot touch the setups' fixtures."""
+    prefix = params.get("prefix", "")
+    if not re.fullmatch(r"users/[^/]+/.+/", prefix):
+        raise Reply(400, b"prefix must be a folder inside users/<sub>/\n", {"Content-Type": "text/plain"})
+    backend = s3_backends[ACCOUNT][PARTITION]
+    if name == "seed":
+        count = int(params.get("count", 0))
+        if not 0 < count <= 200_000:
+            raise Reply(400, b"count must be 1-200000\n", {"Content-Type": "text/plain"})
+        for i in range(count):
+            backend.put_object(C.bucket, f"{prefix}file-{i:06d}.txt", b"s" * ((i * 37) % 512),
+                               disable_notification=True)
+        answer = {"seeded": count}
+    else:
+        keys = backend.get_bucket(C.bucket).keys
+        doomed = [k for k in list(keys.keys()) if k.startswith(prefix)]
+        for k in doomed:
+            keys.pop(k)
+        answer = {"removed": len(doomed)}
+    log(f"adapter: knob: {name} {prefix} {answer}")
+    return 200, [("Content-Type", "application/json")], json.dumps(answer).encode()
 
 
 # ---------------------------------------------------------------- the two WSGI apps

@@ -705,6 +705,31 @@ impl Env {
         self.peek(&["object", user, key])
     }
 
+    /// Every key `user` has under `prefix`, through S3 (ListObjectsV2, all pages).
+    pub fn keys_under(&self, user: &str, prefix: &str) -> Result<Vec<String>> {
+        Ok(self
+            .peek(&["keys", user, prefix])?
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|k| k.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// `count` objects `<prefix>file-NNNNNN.txt` written straight into the stack's store
+    /// (`seed` in stack/s3/adapter.py): 100,000 in seconds. The app lists them through S3.
+    pub fn seed(&self, prefix: &str, count: usize) -> Result {
+        self.knob("seed", &json!({ "prefix": prefix, "count": count }))
+    }
+
+    /// Removes every object under `prefix` the same way (so that a big seeded folder does not
+    /// slow the listings of the tests after it: the stack scans the bucket for each page).
+    pub fn unseed(&self, prefix: &str) -> Result {
+        self.knob("unseed", &json!({ "prefix": prefix }))
+    }
+
     /// `user`'s unfinished multipart uploads under `prefix`, through S3 (ListMultipartUploads).
     pub fn unfinished_uploads(&self, user: &str, prefix: &str) -> Result<Vec<Value>> {
         Ok(self
@@ -760,7 +785,8 @@ impl Env {
 fn http_to(address: &str, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    // Seeding 100,000 objects (the `seed` knob) takes a few seconds.
+    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
