@@ -24,6 +24,19 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// `100000` → `100,000`.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A duration in seconds as `1 h 5 min`, `4 min`, `30 s`.
 pub fn duration_secs(secs: u64) -> String {
     match secs {
@@ -37,6 +50,15 @@ pub fn duration_secs(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(100_000), "100,000");
+        assert_eq!(count(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn sizes() {

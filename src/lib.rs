@@ -12,9 +12,11 @@ pub mod credentials;
 pub mod doctor;
 pub mod error;
 pub mod format;
+pub mod listing;
 pub mod routes;
 pub mod sdk;
 pub mod storage;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

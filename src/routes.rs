@@ -3,6 +3,8 @@
 
 use url::form_urlencoded;
 
+use crate::text;
+
 /// Where sign-in returns to.
 pub const CALLBACK: &str = "/callback";
 
@@ -27,9 +29,9 @@ pub fn files_href(path: Option<&str>, key: Option<&str>) -> String {
 }
 
 /// The folders from `home` down to `folder`, as (label, prefix) pairs; `home` is labelled
-/// "My files". A folder outside home is shown as one crumb.
+/// [`text::HOME`] ("My files"). A folder outside home is shown as one crumb.
 pub fn breadcrumbs(home: &str, folder: &str) -> Vec<(String, String)> {
-    let mut crumbs = vec![("My files".to_owned(), home.to_owned())];
+    let mut crumbs = vec![(text::HOME.to_owned(), home.to_owned())];
     let Some(rest) = folder.strip_prefix(home) else {
         crumbs.push((folder.to_owned(), folder.to_owned()));
         return crumbs;

@@ -6,12 +6,14 @@ pub const MAX_KEY_BYTES: usize = 1024;
 /// Why a key cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    #[error("the file name is empty")]
+    #[error("the name is empty")]
     Empty,
     #[error("the key would be {0} bytes long; S3 allows at most 1,024")]
     TooLong(usize),
     #[error("the sign-in carries no subject (sub), so there is no home folder")]
     NoSubject,
+    #[error("a folder name cannot contain \"/\"; create one folder, open it, then the next")]
+    Slash,
     /// A `.` or `..` path segment: browsers resolve those in every URL they send (WHATWG URL
     /// standard, `%2e%2e` included), so the request would reach another key — S3 refuses it,
     /// since the signature was made for this one.
@@ -57,6 +59,27 @@ pub fn upload_key(folder: &str, name: &str) -> Result<String, KeyError> {
         return Err(KeyError::TooLong(key.len()));
     }
     check_addressable(&key)?;
+    Ok(key)
+}
+
+/// The placeholder key that makes an empty folder `name` exist inside `parent` (a prefix
+/// ending in `/`): `parent` + `name` + `/`, a zero-byte object, as the S3 console creates them.
+/// The name is trimmed of surrounding spaces; one level at a time.
+pub fn folder_key(parent: &str, name: &str) -> Result<String, KeyError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(KeyError::Empty);
+    }
+    if name.contains('/') {
+        return Err(KeyError::Slash);
+    }
+    if name == "." || name == ".." {
+        return Err(KeyError::DotSegment(name.to_owned()));
+    }
+    let key = format!("{parent}{name}/");
+    if key.len() > MAX_KEY_BYTES {
+        return Err(KeyError::TooLong(key.len()));
+    }
     Ok(key)
 }
 
@@ -137,6 +160,25 @@ mod tests {
         assert_eq!(
             upload_key(f, &too_long),
             Err(KeyError::TooLong(f.len() + 1014))
+        );
+    }
+
+    #[test]
+    fn folder_keys_are_one_level_with_a_slash() {
+        let f = "users/alice/";
+        assert_eq!(
+            folder_key(f, " trips 2024 "),
+            Ok("users/alice/trips 2024/".into())
+        );
+        assert_eq!(folder_key(f, "ünï 😀"), Ok("users/alice/ünï 😀/".into()));
+        assert_eq!(folder_key(f, "  "), Err(KeyError::Empty));
+        assert_eq!(folder_key(f, "a/b"), Err(KeyError::Slash));
+        assert_eq!(folder_key(f, ".."), Err(KeyError::DotSegment("..".into())));
+        assert_eq!(folder_key(f, "..."), Ok("users/alice/.../".into()));
+        let long = "x".repeat(MAX_KEY_BYTES);
+        assert_eq!(
+            folder_key(f, &long),
+            Err(KeyError::TooLong(f.len() + MAX_KEY_BYTES + 1))
         );
     }
 

@@ -1,9 +1,10 @@
 //! S3: the client, key and prefix rules, and the operations the app performs — list, upload,
-//! metadata, download, delete.
+//! metadata, download, create a folder, delete (one, or many in batches: [`delete`]).
 //!
 //! Owns everything that talks to S3 and every S3 error code; not where credentials come from
 //! (`crate::credentials`) or how bytes travel (`crate::platform`'s fetch connector).
 
+pub mod delete;
 pub mod error;
 pub mod keys;
 pub mod metadata;
@@ -253,6 +254,19 @@ impl Storage {
                 detail: e.to_string(),
             })?;
         Ok(body.to_vec())
+    }
+
+    /// An empty folder: the zero-byte placeholder key ending in `/` (see
+    /// [`keys::folder_key`]). Listings show it as a folder, never as a file.
+    pub async fn create_folder(&self, key: &str) -> Result<(), StorageError> {
+        self.put(NewObject {
+            key: key.to_owned(),
+            body: Vec::new(),
+            content_type: None,
+            metadata: BTreeMap::new(),
+        })
+        .await
+        .map(|_| ())
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {

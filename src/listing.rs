@@ -1,0 +1,315 @@
+//! A folder's listing as the user browses it, in plain Rust: the entries loaded so far, the
+//! order and filter the user chose over them, and which rows of a virtualized list are on
+//! screen. The UI keeps these in signals and renders only [`window`]'s rows, so a folder of
+//! 100,000 objects costs the DOM a screenful.
+//!
+//! Not here: fetching pages (`crate::storage::Storage::list`) or drawing them (`ui`).
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use crate::storage::{Listing, ObjectSummary, keys};
+
+/// One row: a sub-folder (a common prefix) or an object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    /// The full prefix, ending in `/`.
+    Folder(String),
+    Object(ObjectSummary),
+}
+
+impl Entry {
+    /// The full key or prefix: unique within a listing, so it keys the rows.
+    pub fn key(&self) -> &str {
+        match self {
+            Self::Folder(prefix) => prefix,
+            Self::Object(o) => &o.key,
+        }
+    }
+
+    /// What the list shows inside `folder`: the rest of the key, without a folder's `/`.
+    pub fn name<'e>(&'e self, folder: &str) -> &'e str {
+        match self {
+            Self::Folder(prefix) => keys::display_name(folder, prefix).trim_end_matches('/'),
+            Self::Object(o) => keys::display_name(folder, &o.key),
+        }
+    }
+
+    pub fn is_folder(&self) -> bool {
+        matches!(self, Self::Folder(_))
+    }
+}
+
+/// Appends a page as it arrives. S3 returns a page's folders and objects separately, each in
+/// key order; the rows keep that order until the user sorts.
+pub fn append(entries: &mut Vec<Entry>, page: Listing) {
+    entries.reserve(page.folders.len() + page.objects.len());
+    entries.extend(page.folders.into_iter().map(Entry::Folder));
+    entries.extend(page.objects.into_iter().map(Entry::Object));
+}
+
+/// The column the rows are ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    Name,
+    Size,
+    Modified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sort {
+    pub by: SortBy,
+    pub descending: bool,
+}
+
+impl Sort {
+    /// After a click on `by`'s column header: the same column flips direction; another column
+    /// starts the way people usually want it (names A→Z, biggest and newest first).
+    pub fn clicked(self, by: SortBy) -> Self {
+        if self.by == by {
+            Self {
+                by,
+                descending: !self.descending,
+            }
+        } else {
+            Self {
+                by,
+                descending: by != SortBy::Name,
+            }
+        }
+    }
+
+    /// Whether the order is S3's own (names A→Z), which needs no note that only the loaded
+    /// part is sorted: later pages come after it anyway.
+    pub fn is_natural(self) -> bool {
+        self == Self::default()
+    }
+}
+
+/// The rows to show, as indices into `entries`: those whose name (inside `folder`) contains
+/// `filter` (case-insensitively), folders first, then ordered by `sort`, ties by name.
+pub fn arrange(entries: &[Entry], folder: &str, filter: &str, sort: Sort) -> Vec<u32> {
+    let needle = filter.trim().to_lowercase();
+    let mut rows: Vec<u32> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| needle.is_empty() || matches_filter(e.name(folder), &needle))
+        .filter_map(|(i, _)| u32::try_from(i).ok())
+        .collect();
+    let at = |i: u32| &entries[i as usize];
+    rows.sort_by(|&a, &b| {
+        let (a, b) = (at(a), at(b));
+        b.is_folder()
+            .cmp(&a.is_folder())
+            .then_with(|| {
+                let by = compare(a, b, folder, sort.by).unwrap_or(Ordering::Equal);
+                if sort.descending { by.reverse() } else { by }
+            })
+            .then_with(|| by_name(a.name(folder), b.name(folder)))
+    });
+    rows
+}
+
+/// `needle` is already lower case.
+fn matches_filter(name: &str, needle: &str) -> bool {
+    if name.is_ascii() && needle.is_ascii() {
+        // No allocation for the common case: this runs over every loaded row per keystroke.
+        let (hay, pin) = (name.as_bytes(), needle.as_bytes());
+        hay.windows(pin.len())
+            .any(|w| w.iter().zip(pin).all(|(h, p)| h.to_ascii_lowercase() == *p))
+    } else {
+        name.to_lowercase().contains(needle)
+    }
+}
+
+/// `None` when `by` does not apply: folders have neither size nor date, so among themselves
+/// they stay in name order (A→Z) whichever way the files are sorted.
+fn compare(a: &Entry, b: &Entry, folder: &str, by: SortBy) -> Option<Ordering> {
+    match (by, a, b) {
+        (SortBy::Name, _, _) => Some(by_name(a.name(folder), b.name(folder))),
+        (SortBy::Size, Entry::Object(x), Entry::Object(y)) => Some(x.size.cmp(&y.size)),
+        (SortBy::Modified, Entry::Object(x), Entry::Object(y)) => {
+            Some(x.last_modified_ms.cmp(&y.last_modified_ms))
+        }
+        _ => None,
+    }
+}
+
+/// Case-insensitive (ASCII), then S3's byte order so that the order is total.
+fn by_name(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+        .then_with(|| a.cmp(b))
+}
+
+/// The rows of a list of `total` rows, each `row_px` high, that a viewport of `viewport_px`
+/// scrolled to `scroll_px` shows, plus `overscan` rows either side (so that a fast scroll
+/// does not flash blank rows).
+pub fn window(
+    scroll_px: f64,
+    viewport_px: f64,
+    row_px: f64,
+    total: usize,
+    overscan: usize,
+) -> Range<usize> {
+    if total == 0 || row_px <= 0.0 {
+        return 0..0;
+    }
+    let row_at = |px: f64| {
+        // Rows are counted in f64 only to divide; the result is clamped to `total`.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let row = (px.max(0.0) / row_px) as usize;
+        row.min(total)
+    };
+    let first = row_at(scroll_px).min(total - 1);
+    let last = row_at(scroll_px + viewport_px.max(0.0)) + 1;
+    first.saturating_sub(overscan)..(last + overscan).min(total)
+}
+
+/// Whether to fetch the next page now: the user is within `ahead` rows of the end of what is
+/// shown, S3 has more, nothing is on its way, and no filter is narrowing the rows (with a
+/// filter, the end of the list comes early and would pull in the whole folder page after page;
+/// the user says so with "Load all" instead).
+pub fn wants_more(
+    shown_end: usize,
+    shown: usize,
+    ahead: usize,
+    has_more: bool,
+    busy: bool,
+    filtering: bool,
+) -> bool {
+    has_more && !busy && !filtering && shown_end + ahead >= shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(key: &str, size: u64, modified: i64) -> ObjectSummary {
+        ObjectSummary {
+            key: key.to_owned(),
+            size,
+            last_modified_ms: Some(modified),
+            etag: None,
+        }
+    }
+
+    fn object(key: &str, size: u64, modified: i64) -> Entry {
+        Entry::Object(summary(key, size, modified))
+    }
+
+    fn names(entries: &[Entry], rows: &[u32]) -> Vec<String> {
+        rows.iter()
+            .map(|&i| entries[i as usize].name("u/").to_owned())
+            .collect()
+    }
+
+    fn sample() -> Vec<Entry> {
+        let mut entries = Vec::new();
+        append(
+            &mut entries,
+            Listing {
+                folders: vec!["u/zeta/".into(), "u/Alpha/".into()],
+                objects: vec![
+                    summary("u/b.txt", 30, 3),
+                    summary("u/A.txt", 10, 2),
+                    summary("u/c.TXT", 20, 1),
+                ],
+                next_page: None,
+            },
+        );
+        entries
+    }
+
+    #[test]
+    fn folders_first_then_by_name_ignoring_case() {
+        let e = sample();
+        let rows = arrange(&e, "u/", "", Sort::default());
+        assert_eq!(
+            names(&e, &rows),
+            ["Alpha", "zeta", "A.txt", "b.txt", "c.TXT"]
+        );
+    }
+
+    #[test]
+    fn sort_by_size_and_date_both_ways_keeps_folders_first() {
+        let e = sample();
+        let size_desc = Sort::default().clicked(SortBy::Size);
+        assert!(size_desc.descending, "biggest first on the first click");
+        assert_eq!(
+            names(&e, &arrange(&e, "u/", "", size_desc)),
+            ["Alpha", "zeta", "b.txt", "c.TXT", "A.txt"]
+        );
+        let size_asc = size_desc.clicked(SortBy::Size);
+        assert_eq!(
+            names(&e, &arrange(&e, "u/", "", size_asc)),
+            ["Alpha", "zeta", "A.txt", "c.TXT", "b.txt"]
+        );
+        let newest = Sort::default().clicked(SortBy::Modified);
+        assert_eq!(
+            names(&e, &arrange(&e, "u/", "", newest)),
+            ["Alpha", "zeta", "b.txt", "A.txt", "c.TXT"]
+        );
+        let name_desc = Sort::default().clicked(SortBy::Name);
+        assert_eq!(
+            names(&e, &arrange(&e, "u/", "", name_desc)),
+            ["zeta", "Alpha", "c.TXT", "b.txt", "A.txt"]
+        );
+        assert!(Sort::default().is_natural() && !name_desc.is_natural());
+    }
+
+    #[test]
+    fn filter_is_a_case_insensitive_substring_of_the_name_only() {
+        let e = sample();
+        assert_eq!(
+            names(&e, &arrange(&e, "u/", "TXT", Sort::default())),
+            ["A.txt", "b.txt", "c.TXT"]
+        );
+        assert_eq!(
+            names(&e, &arrange(&e, "u/", " alp ", Sort::default())),
+            ["Alpha"]
+        );
+        // The folder's own path is not part of the name: "u" matches nothing here.
+        assert!(arrange(&e, "u/", "u", Sort::default()).is_empty());
+        let unicode = vec![object("u/Ärger.md", 1, 1), object("u/other.md", 1, 1)];
+        assert_eq!(
+            names(&unicode, &arrange(&unicode, "u/", "äR", Sort::default())),
+            ["Ärger.md"]
+        );
+    }
+
+    #[test]
+    fn window_covers_the_viewport_plus_overscan() {
+        // 100,000 rows of 40 px in a 600 px viewport: 15 rows visible (16 when cut in half).
+        assert_eq!(window(0.0, 600.0, 40.0, 100_000, 5), 0..21);
+        assert_eq!(window(4000.0, 600.0, 40.0, 100_000, 5), 95..121);
+        assert_eq!(window(4020.0, 600.0, 40.0, 100_000, 0), 100..116);
+        // Scrolled past the end (rows removed under the scroll position): the last rows.
+        assert_eq!(window(1e9, 600.0, 40.0, 100, 5), 94..100);
+        assert_eq!(window(-50.0, 600.0, 40.0, 10, 5), 0..10);
+        assert_eq!(window(0.0, 600.0, 40.0, 0, 5), 0..0);
+        // However far the list goes, the window stays a screenful.
+        let w = window(3_999_000.0, 600.0, 40.0, 100_000, 10);
+        assert_eq!((w.start, w.end, w.len()), (99_965, 100_000, 35));
+    }
+
+    #[test]
+    fn next_page_only_near_the_end_and_never_twice() {
+        assert!(wants_more(990, 1000, 50, true, false, false));
+        assert!(!wants_more(500, 1000, 50, true, false, false));
+        assert!(
+            !wants_more(990, 1000, 50, false, false, false),
+            "no more pages"
+        );
+        assert!(
+            !wants_more(990, 1000, 50, true, true, false),
+            "one already on its way"
+        );
+        assert!(
+            !wants_more(3, 3, 50, true, false, true),
+            "a filter asks for Load all"
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! Every sentence the file manager shows, in one place, so that a translation is a copy of this
+//! file rather than a hunt through components. Words with numbers in them are functions (the
+//! plural rules live here too); everything else is a constant.
+//!
+//! Not yet moved here: the texts of the sign-in, upload, doctor and error screens (they live
+//! beside their components and in `crate::error`).
+
+use crate::format::count;
+
+// ---------------------------------------------------------------- where you are
+
+/// The first breadcrumb: the user's home prefix.
+pub const HOME: &str = "My files";
+pub const FOLDER_PATH: &str = "Folder path";
+pub const FILES: &str = "Files";
+pub const FILES_IN_FOLDER: &str = "Files in this folder";
+
+// ---------------------------------------------------------------- the listing
+
+pub const LOADING: &str = "Loading…";
+pub const REFRESH: &str = "Refresh";
+pub const COLUMN_NAME: &str = "Name";
+pub const COLUMN_SIZE: &str = "Size";
+pub const COLUMN_MODIFIED: &str = "Last modified";
+pub const FOLDER: &str = "Folder";
+pub const EMPTY_FOLDER: &str = "No files here yet — drop files above or choose them to upload.";
+pub const FILTER_LABEL: &str = "Filter by name";
+pub const FILTER_PLACEHOLDER: &str = "Filter by name…";
+pub const LOAD_ALL: &str = "Load all";
+pub const NO_MATCH: &str = "Nothing loaded so far matches the filter.";
+
+/// The sort button's label: "Sort by Name".
+pub fn sort_by(column: &str) -> String {
+    format!("Sort by {column}")
+}
+
+/// `n` entries with a plural: "1 item", "1,000 items".
+pub fn items(n: usize) -> String {
+    if n == 1 {
+        "1 item".to_owned()
+    } else {
+        format!("{} items", count(n))
+    }
+}
+
+/// The count under the list. `loaded` entries are in the browser, `shown` of them pass the
+/// filter; `complete` when S3 has no more pages.
+pub fn listing_count(loaded: usize, shown: usize, filtering: bool, complete: bool) -> String {
+    match (filtering, complete) {
+        (false, true) => items(loaded),
+        (false, false) => format!("{} loaded; this folder has more", items(loaded)),
+        (true, true) => format!("{} of {} match", count(shown), items(loaded)),
+        (true, false) => format!(
+            "{} of the {} loaded so far match",
+            count(shown),
+            items(loaded)
+        ),
+    }
+}
+
+/// Shown while the next page is on its way.
+pub fn loading_more(loaded: usize) -> String {
+    format!("Loading more… ({} so far)", count(loaded))
+}
+
+/// Said when a sort or filter cannot see the whole folder yet.
+pub fn partial_view(loaded: usize, sorting: bool, filtering: bool) -> String {
+    let what = match (sorting, filtering) {
+        (true, true) => "Sorting and filtering cover",
+        (true, false) => "Sorting covers",
+        _ => "Filtering covers",
+    };
+    format!(
+        "{what} only the {} loaded so far: this folder has more. Load all to include every item.",
+        items(loaded)
+    )
+}
+
+// ---------------------------------------------------------------- new folder
+
+pub const NEW_FOLDER: &str = "New folder";
+pub const NEW_FOLDER_NAME: &str = "Name of the new folder";
+pub const CREATE: &str = "Create";
+pub const CANCEL: &str = "Cancel";
+
+pub fn folder_created(name: &str) -> String {
+    format!("Created folder {name}")
+}
+
+// ---------------------------------------------------------------- selection and delete
+
+pub const DELETE_DIALOG: &str = "Delete files and folders";
+pub const SELECT_ALL_LOADED: &str = "Select everything shown";
+
+pub fn select(name: &str) -> String {
+    format!("Select {name}")
+}
+
+/// The toolbar button, with how many entries (files and folders) are selected.
+pub fn delete_selected(n: usize) -> String {
+    format!("Delete selected ({})", count(n))
+}
+
+pub fn clear_selection() -> &'static str {
+    "Clear selection"
+}
+
+/// While the objects inside selected folders are being listed.
+pub fn counting(so_far: usize) -> String {
+    format!(
+        "Counting what would be deleted… {} objects so far",
+        count(so_far)
+    )
+}
+
+pub fn objects(n: usize) -> String {
+    if n == 1 {
+        "1 object".to_owned()
+    } else {
+        format!("{} objects", count(n))
+    }
+}
+
+/// The confirmation's question.
+pub fn confirm_delete_title(n: usize) -> String {
+    format!("Delete {}?", objects(n))
+}
+
+/// What the confirmed delete covers: `files` selected files and `folders` selected folders with
+/// everything in them.
+pub fn confirm_delete_body(files: usize, folders: usize) -> String {
+    let mut parts = Vec::new();
+    if files > 0 {
+        parts.push(if files == 1 {
+            "1 file".to_owned()
+        } else {
+            format!("{} files", count(files))
+        });
+    }
+    if folders > 0 {
+        parts.push(if folders == 1 {
+            "1 folder with everything in it".to_owned()
+        } else {
+            format!("{} folders with everything in them", count(folders))
+        });
+    }
+    format!("This deletes {}. It cannot be undone.", parts.join(" and "))
+}
+
+pub fn confirm_delete_button(n: usize) -> String {
+    format!("Delete {}", objects(n))
+}
+
+pub const NOTHING_TO_DELETE: &str = "There is nothing to delete: the selected folders are empty.";
+
+pub fn deleting(done: usize, total: usize) -> String {
+    format!("Deleting… {} of {}", count(done), objects(total))
+}
+
+/// The report after a delete.
+pub fn deleted(deleted: usize, total: usize) -> String {
+    if deleted == total {
+        format!("Deleted {}.", objects(deleted))
+    } else {
+        format!(
+            "Deleted {} of {}. {} not deleted:",
+            count(deleted),
+            objects(total),
+            count(total - deleted)
+        )
+    }
+}
+
+/// When the report lists only the first failures.
+pub fn and_more(n: usize) -> String {
+    format!("… and {} more", count(n))
+}
+
+pub const CLOSE: &str = "Close";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_naturally() {
+        assert_eq!(items(1), "1 item");
+        assert_eq!(items(100_000), "100,000 items");
+        assert_eq!(
+            listing_count(3000, 3000, false, false),
+            "3,000 items loaded; this folder has more"
+        );
+        assert_eq!(
+            listing_count(3000, 12, true, false),
+            "12 of the 3,000 items loaded so far match"
+        );
+        assert_eq!(listing_count(5, 2, true, true), "2 of 5 items match");
+        assert_eq!(deleted(2502, 2502), "Deleted 2,502 objects.");
+        assert_eq!(
+            deleted(1000, 2502),
+            "Deleted 1,000 of 2,502 objects. 1,502 not deleted:"
+        );
+        assert_eq!(
+            confirm_delete_body(2, 1),
+            "This deletes 2 files and 1 folder with everything in it. It cannot be undone."
+        );
+    }
+}
