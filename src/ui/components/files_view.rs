@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{AppHeader, FileTable, MetadataPanel, UnfinishedUploads, UploadPanel};
 use crate::routes::{breadcrumbs, files_href};
+use crate::text;
 use crate::ui::session::Account;
 use crate::ui::uploads::provide_uploads;
 
@@ -60,8 +61,8 @@ pub fn FilesView(
     view! {
         <AppHeader account=account.clone()/>
         <main class="files" class:files-with-details=move || selected.get().is_some()>
-            <section class="files-main" aria-label="Files">
-                <nav aria-label="Folder path"><ol class="breadcrumbs">{crumbs}</ol></nav>
+            <section class="files-main" aria-label=text::FILES>
+                <nav aria-label=text::FOLDER_PATH><ol class="breadcrumbs">{crumbs}</ol></nav>
                 <UploadPanel folder/>
                 <UnfinishedUploads account=account.clone()/>
                 <FileTable account=account.clone() folder refresh selected/>

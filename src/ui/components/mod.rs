@@ -1,10 +1,12 @@
 //! Components, named after what the user sees.
 
 mod app_header;
+mod delete_dialog;
 mod error_notice;
 mod file_table;
 mod files_view;
 mod metadata_panel;
+mod new_folder;
 mod setup_doctor;
 mod sign_in_card;
 mod spinner;
@@ -13,10 +15,12 @@ mod upload_panel;
 mod upload_queue;
 
 pub use app_header::AppHeader;
+pub use delete_dialog::DeleteDialog;
 pub use error_notice::ErrorNotice;
 pub use file_table::FileTable;
 pub use files_view::FilesView;
 pub use metadata_panel::MetadataPanel;
+pub use new_folder::NewFolderForm;
 pub use setup_doctor::SetupDoctor;
 pub use sign_in_card::SignInCard;
 pub use spinner::Spinner;
