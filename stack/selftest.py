@@ -730,6 +730,20 @@ def case_knobs_seed_and_unseed():
     assert s3.get_object(Bucket=BUCKET, Key=prefix.rstrip("/") + "-sibling.txt")["Body"].read() == b"stays"
 
 
+def case_knobs_delete_objects_fault():
+    """Knobs: a DeleteObjects fault leaves that key in place and reports it per key; the other keys are deleted."""
+    s3, base = s3_for(Fx.alice), f"users/alice/delfault-{time.time_ns()}/"
+    keys = [f"{base}{n}" for n in ("a", "b & <c>", "d")]
+    for k in keys:
+        s3.put_object(Bucket=BUCKET, Key=k, Body=b"x")
+    knob("faults", key=keys[1], operation="DeleteObjects", status=403, code="AccessDenied", message="Access Denied")
+    r = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": k} for k in keys]})
+    assert [(e["Key"], e["Code"]) for e in r.get("Errors", [])] == [(keys[1], "AccessDenied")], r
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=base).get("Contents", [])] == [keys[1]]
+    r = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": keys[1]}]})  # the fault was used up
+    assert not r.get("Errors") and s3.list_objects_v2(Bucket=BUCKET, Prefix=base)["KeyCount"] == 0, r
+
+
 def case_knobs_hidden_etag():
     """Knobs: under a prefix whose ETag is hidden, responses to the app's origin expose no ETag; elsewhere they do."""
     hidden, key = f"users/alice/noetag-{time.time_ns()}/", "users/alice/cors.txt"

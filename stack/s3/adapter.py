@@ -685,6 +685,8 @@ def s3_operation(environ):
     q = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     part = int(q["partNumber"][0]) if q.get("partNumber", [""])[0].isdigit() else None
     if not key:
+        if method == "POST" and "delete" in q:
+            return "DeleteObjects", "", None
         return ("ListMultipartUploads" if method == "GET" and "uploads" in q else "Bucket"), "", None
     if method == "PUT" and "uploadId" in q and part is not None:
         return "UploadPart", key, part
@@ -842,6 +844,21 @@ def verify_complete(environ, bucket_name, body):
             raise s3_error(400, "BadDigest", f"The {algorithm} you specified did not match the calculated checksum.")
 
 
+def delete_objects_faults(bucket, body):
+    """Keys of a DeleteObjects request that have a DeleteObjects fault knob, each with its
+    fault and its stored versions. The request goes to moto as signed (moto checks the
+    signature over the body); the caller puts these keys back afterwards and reports them in
+    the answer's <Error> list, as S3 does for a key it could not delete."""
+    store = s3_backends[ACCOUNT][PARTITION].get_bucket(bucket).keys
+    failed = []
+    for key in re.findall(r"<Key>(.*?)</Key>", body.decode("utf-8", "replace")):
+        raw = key.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+        fault = Knobs.take(raw, "DeleteObjects")
+        if fault:
+            failed.append((raw, fault, list(store.getlist(raw, []))))
+    return failed
+
+
 # ---------------------------------------------------------------- test knobs (loopback only)
 
 KNOBS_PATH = "/__pail/"
@@ -887,6 +904,16 @@ class Knobs:
         return timedelta(seconds=seconds)
 
     @classmethod
+    def take(cls, key, operation):
+        """The next fault for `key` and `operation`, used up; None if there is none."""
+        with cls._lock:
+            fault = next((f for f in cls.faults if f["key"] == key and f["operation"] == operation
+                          and f["remaining"] > 0), None)
+            if fault:
+                fault["remaining"] -= 1
+        return fault
+
+    @classmethod
     def hides_etag(cls, key):
         with cls._lock:
             return any(key.startswith(p) for p in cls.etag_hidden)
@@ -895,6 +922,8 @@ class Knobs:
 def knob_app(environ):
     """POST /__pail/faults {"key", "operation" (UploadPart), "part"?, "count" (1), "status" (500),
          "code" (InternalError), "message"?}       the next matching requests fail
+         With "operation": "DeleteObjects", the key is left out of the DeleteObjects request
+         that lists it and reported as not deleted (S3 answers that request per key).
     POST /__pail/delays {"prefix", "operation" (UploadPart, or "*"), "seconds"}
     GET  /__pail/counters?key=K                  {"UploadPart": {"3": {"received": 2, "stored": 1}}, ...}
     POST /__pail/cors {"prefix", "expose_etag": false}   ETag not exposed under the prefix
@@ -1005,7 +1034,19 @@ def s3_app(environ):
     checksum = verify_checksum(environ, body) if operation in ("PutObject", "UploadPart") else None
     if operation == "CompleteMultipartUpload":
         verify_complete(environ, bucket, body)
+    not_deleted = delete_objects_faults(bucket, body) if operation == "DeleteObjects" else []
     status, headers, answer = call_moto(MOTO, environ)
+    if status == 200 and not_deleted:
+        store = s3_backends[ACCOUNT][PARTITION].get_bucket(bucket).keys
+        for key, _, versions in not_deleted:
+            if versions:
+                store.setlist(key, versions)
+        answer = re.sub(rb"<Deleted>\s*<Key>(.*?)</Key>.*?</Deleted>",
+                        lambda m: b"" if m.group(1).decode() in {escape(k) for k, _, _ in not_deleted} else m.group(0),
+                        answer, flags=re.S)
+        errors = "".join(f"<Error><Key>{escape(k)}</Key><Code>{escape(f['code'])}</Code>"
+                         f"<Message>{escape(f['message'])}</Message></Error>" for k, f, _ in not_deleted)
+        answer = answer.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
     if status == 200 and operation in ("PutObject", "UploadPart"):
         Knobs.count(key, operation, part, "stored")
         if operation == "UploadPart" and checksum:

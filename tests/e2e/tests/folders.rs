@@ -1,7 +1,7 @@
 //! Folders and big listings in the release build, headless Chromium against the local stack:
 //! create a folder, upload into it, go in and back with the browser's buttons, sort and
 //! filter; a folder of 100,000 objects that opens and scrolls without freezing the page; a
-//! folder deleted with everything under it and nothing else. What S3 holds afterwards is read
+//! folder deleted with everything under it and nothing else, with a key S3 refuses reported. What S3 holds afterwards is read
 //! through S3 itself (`stack/peek.py`). Each test has a user of its own.
 
 use std::time::{Duration, Instant};
@@ -441,11 +441,51 @@ async fn deleting_a_folder_removes_everything_under_it_and_nothing_else() {
         assert!(body.contains("1 folder with everything in it"), "{body}");
         // Nothing is deleted before the confirmation.
         assert_eq!(b.env.keys_under(user, &doomed)?.len(), 2503);
+        // S3 refuses one key of the second batch: the report says so, by key and why.
+        let refused = format!("{doomed}file-001500.txt");
+        b.env.knob(
+            "faults",
+            &json!({"key": refused, "operation": "DeleteObjects", "status": 403,
+                    "code": "AccessDenied", "message": "Access Denied"}),
+        )?;
         b.wait_css("[data-testid=confirm-delete]")
             .await?
             .click()
             .await?;
-        b.wait_text_eq("[data-testid=delete-report]", "Deleted 2,503 objects.")
+        b.wait_text_eq(
+            "[data-testid=delete-report]",
+            "Deleted 2,502 of 2,503 objects. 1 not deleted:",
+        )
+        .await?;
+        let failures = b.texts(".delete-failures li").await?;
+        assert_eq!(
+            failures,
+            [format!("{refused} — AccessDenied: Access Denied")],
+            "the report"
+        );
+        assert_eq!(
+            b.env.keys_under(user, &doomed)?,
+            std::slice::from_ref(&refused)
+        );
+        b.button("Close").await?.click().await?;
+        // Again: now only that one object is left.
+        b.wait_text("tr.row-folder a", "to list what is left", |t| t == name)
+            .await?;
+        b.wait_css(&format!(
+            "input[aria-label={}]",
+            css_string(&format!("Select {name}"))
+        ))
+        .await?
+        .click()
+        .await?;
+        b.button("Delete selected (1)").await?.click().await?;
+        b.wait_text_eq(".delete-dialog h3", "Delete 1 object?")
+            .await?;
+        b.wait_css("[data-testid=confirm-delete]")
+            .await?
+            .click()
+            .await?;
+        b.wait_text_eq("[data-testid=delete-report]", "Deleted 1 object.")
             .await?;
         b.button("Close").await?.click().await?;
         b.wait_text("tr.row-folder a", "to list the sibling", |t| {
