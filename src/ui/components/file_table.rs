@@ -408,7 +408,16 @@ pub fn FileTable(
             {partial_note}
             {body}
             <Show when=has_rows>
-            <div class="file-scroll" node_ref=scroller on:scroll=move |_| measure()>
+            // Focusable, so that the keyboard scrolls it (arrows, Page Down) past the rows that
+            // are not in the DOM yet.
+            <div
+                class="file-scroll"
+                tabindex="0"
+                role="region"
+                aria-label=text::FILES_IN_FOLDER
+                node_ref=scroller
+                on:scroll=move |_| measure()
+            >
                 <table class="file-table" aria-rowcount=move || total_rows() + 1>
                     <caption class="visually-hidden">{text::FILES_IN_FOLDER}</caption>
                     <colgroup>
