@@ -2,10 +2,43 @@
 //! file rather than a hunt through components. Words with numbers in them are functions (the
 //! plural rules live here too); everything else is a constant.
 //!
-//! Not yet moved here: the texts of the sign-in, upload, doctor and error screens (they live
-//! beside their components and in `crate::error`).
+//! Not yet moved here: the texts of the upload panel and queue, the setup doctor, the
+//! settings-error page (`ui::pages::ConfigErrorPage`) and the error explanations (they live beside their components, in
+//! `crate::doctor` and in `crate::error`).
 
 use crate::format::count;
+
+// ---------------------------------------------------------------- the app, signing in
+
+pub const APP_NAME: &str = "Pail";
+pub const TAGLINE: &str = "Your files in Amazon S3, straight from the browser.";
+pub const SIGN_IN: &str = "Sign in";
+pub const SIGN_OUT: &str = "Sign out";
+pub const SIGN_IN_AGAIN: &str = "Sign in again";
+
+pub fn signing_in_at(issuer: &str) -> String {
+    format!("You will sign in at {issuer}.")
+}
+
+/// The header's note on the session's temporary AWS credentials.
+pub fn aws_access_until(when: &str) -> String {
+    format!("AWS access until {when} (renews itself)")
+}
+
+pub const STARTING: &str = "Starting…";
+pub const REDIRECTING: &str = "Taking you to sign-in…";
+pub const SIGNING_IN: &str = "Signing you in…";
+pub const BACK_TO_APP: &str = "← Back to the app";
+pub const BACK_TO_FILES: &str = "← Back to your files";
+pub const PAGE_NOT_FOUND: &str = "Page not found";
+pub const GO_TO_FILES: &str = "Go to your files";
+
+// ---------------------------------------------------------------- errors
+
+pub const TECHNICAL_DETAILS: &str = "Technical details";
+pub const CHECK_SETUP: &str = "Check the setup";
+pub const CHECK_SETUP_WHAT: &str =
+    " — a step-by-step check of the sign-in provider, AWS and the bucket.";
 
 // ---------------------------------------------------------------- where you are
 
@@ -74,6 +107,31 @@ pub fn partial_view(loaded: usize, sorting: bool, filtering: bool) -> String {
         "{what} only the {} loaded so far: this folder has more. Load all to include every item.",
         items(loaded)
     )
+}
+
+// ---------------------------------------------------------------- an object's details
+
+pub const DETAILS: &str = "Details";
+pub const CLOSE_DETAILS: &str = "Close details (Escape)";
+pub const LOADING_DETAILS: &str = "Loading details…";
+pub const USER_METADATA: &str = "User metadata";
+pub const NONE: &str = "None.";
+pub const VALUE: &str = "Value";
+pub const CONTENT_TYPE: &str = "Content type";
+pub const VERSION: &str = "Version";
+pub const STORAGE_CLASS: &str = "Storage class";
+pub const ENCRYPTION: &str = "Encryption";
+pub const CHECKSUM_CRC32: &str = "Checksum (CRC32)";
+pub const DOWNLOAD: &str = "Download";
+pub const DOWNLOADING: &str = "Downloading…";
+pub const DELETE: &str = "Delete";
+
+pub fn confirm_delete_one(name: &str) -> String {
+    format!("Delete “{name}”? This cannot be undone.")
+}
+
+pub fn deleted_one(name: &str) -> String {
+    format!("Deleted {name}")
 }
 
 // ---------------------------------------------------------------- new folder

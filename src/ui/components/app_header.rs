@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::credentials::epoch_ms;
 use crate::platform::browser;
+use crate::text;
 use crate::ui::session::{Account, use_session};
 
 /// The bar across the top: the app, who is signed in, until when the AWS credentials in hand
@@ -26,16 +27,16 @@ pub fn AppHeader(
     let sub = account.identity.sub.clone();
     view! {
         <header class="app-header">
-            <a class="brand" href="/">"Pail"</a>
+            <a class="brand" href="/">{text::APP_NAME}</a>
             <div class="user">
                 <span class="user-name" title=sub data-testid="user-name">{name}</span>
                 <span class="muted small session-expiry">
                     {move || expiry.get().map(|ms| {
                         let ms = i64::try_from(ms).unwrap_or(i64::MAX);
-                        format!("AWS access until {} (renews itself)", browser::local_datetime(ms))
+                        text::aws_access_until(&browser::local_datetime(ms))
                     })}
                 </span>
-                <button class="button" on:click=move |_| session.sign_out()>"Sign out"</button>
+                <button class="button" on:click=move |_| session.sign_out()>{text::SIGN_OUT}</button>
             </div>
         </header>
     }

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::platform::browser;
 use crate::routes;
+use crate::text;
 use crate::ui::session::use_session;
 
 /// An error where the user is looking: what happened, what to do, the technical detail folded
@@ -20,20 +21,20 @@ pub fn ErrorNotice(
             <p>{x.action}</p>
             {x.detail.map(|d| view! {
                 <details>
-                    <summary>"Technical details"</summary>
+                    <summary>{text::TECHNICAL_DETAILS}</summary>
                     <pre>{d}</pre>
                 </details>
             })}
             {x.check_setup.then(|| view! {
-                <p><a href=routes::DOCTOR data-testid="check-setup">"Check the setup"</a>
-                    " — a step-by-step check of the sign-in provider, AWS and the bucket."</p>
+                <p><a href=routes::DOCTOR data-testid="check-setup">{text::CHECK_SETUP}</a>
+                    {text::CHECK_SETUP_WHAT}</p>
             })}
             {x.sign_in_again.then(|| view! {
                 <button
                     class="button button-primary"
                     on:click=move |_| session.sign_in(&browser::path_and_query(), false)
                 >
-                    "Sign in again"
+                    {text::SIGN_IN_AGAIN}
                 </button>
             })}
         </div>

@@ -10,6 +10,7 @@ use crate::format;
 use crate::platform::browser;
 use crate::routes::files_href;
 use crate::storage::{ObjectMetadata, keys};
+use crate::text;
 use crate::ui::session::Account;
 use crate::ui::toast::use_toaster;
 
@@ -85,7 +86,7 @@ pub fn MetadataPanel(
             let close = close.clone();
             async move {
                 storage.delete(&key).await.map_err(AppError::from)?;
-                toaster.success(format!("Deleted {}", keys::file_name(&key)));
+                toaster.success(text::deleted_one(keys::file_name(&key)));
                 on_deleted.run(());
                 close();
                 Ok::<(), AppError>(())
@@ -107,13 +108,13 @@ pub fn MetadataPanel(
                             <dt>{name}</dt><dd>{value}</dd>
                         }).collect_view()}
                     </dl>
-                    <h3>"User metadata"</h3>
+                    <h3>{text::USER_METADATA}</h3>
                     {if user.is_empty() {
-                        view! { <p class="muted">"None."</p> }.into_any()
+                        view! { <p class="muted">{text::NONE}</p> }.into_any()
                     } else {
                         view! {
                             <table class="user-metadata">
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Value"</th></tr></thead>
+                                <thead><tr><th scope="col">{text::COLUMN_NAME}</th><th scope="col">{text::VALUE}</th></tr></thead>
                                 <tbody>
                                     {user.into_iter().map(|(k, v)| view! {
                                         <tr><th scope="row"><code>{format!("x-amz-meta-{k}")}</code></th>
@@ -129,7 +130,7 @@ pub fn MetadataPanel(
                             disabled=move || download.pending().get()
                             on:click=move |_| { download.dispatch_local(for_download.clone()); }
                         >
-                            {move || if download.pending().get() { "Downloading…" } else { "Download" }}
+                            {move || if download.pending().get() { text::DOWNLOADING } else { text::DOWNLOAD }}
                         </button>
                         <button
                             class="button button-danger"
@@ -137,14 +138,14 @@ pub fn MetadataPanel(
                             on:click=move |_| {
                                 let name = keys::file_name(&key_for_delete).to_owned();
                                 let confirmed = window()
-                                    .confirm_with_message(&format!("Delete “{name}”? This cannot be undone."))
+                                    .confirm_with_message(&text::confirm_delete_one(&name))
                                     .unwrap_or(false);
                                 if confirmed {
                                     delete.dispatch_local(key_for_delete.clone());
                                 }
                             }
                         >
-                            "Delete"
+                            {text::DELETE}
                         </button>
                     </div>
                     {move || download.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
@@ -155,15 +156,15 @@ pub fn MetadataPanel(
     };
 
     view! {
-        <aside class="details" aria-label="Details">
+        <aside class="details" aria-label=text::DETAILS>
             <div class="details-header">
                 <h2 class="details-title" tabindex="-1" node_ref=heading>
                     {keys::file_name(&key).to_owned()}
                 </h2>
-                <button class="icon-button" aria-label="Close details (Escape)" on:click=move |_| close()>"×"</button>
+                <button class="icon-button" aria-label=text::CLOSE_DETAILS on:click=move |_| close()>"×"</button>
             </div>
             <p class="muted small key" data-testid="details-key">{key.clone()}</p>
-            <Transition fallback=|| view! { <p class="muted">"Loading details…"</p> }>{body}</Transition>
+            <Transition fallback=|| view! { <p class="muted">{text::LOADING_DETAILS}</p> }>{body}</Transition>
         </aside>
     }
 }
@@ -174,18 +175,18 @@ fn system_rows(meta: &ObjectMetadata) -> Vec<(&'static str, String)> {
     } else {
         format!("{} ({} bytes)", format::bytes(meta.size), meta.size)
     };
-    let mut rows = vec![("Size", size)];
+    let mut rows = vec![(text::COLUMN_SIZE, size)];
     let optional = [
-        ("Content type", meta.content_type.clone()),
+        (text::CONTENT_TYPE, meta.content_type.clone()),
         (
-            "Last modified",
+            text::COLUMN_MODIFIED,
             meta.last_modified_ms.map(browser::local_datetime),
         ),
         ("ETag", meta.etag.clone()),
-        ("Version", meta.version_id.clone()),
-        ("Storage class", meta.storage_class.clone()),
-        ("Encryption", meta.server_side_encryption.clone()),
-        ("Checksum (CRC32)", meta.checksum_crc32.clone()),
+        (text::VERSION, meta.version_id.clone()),
+        (text::STORAGE_CLASS, meta.storage_class.clone()),
+        (text::ENCRYPTION, meta.server_side_encryption.clone()),
+        (text::CHECKSUM_CRC32, meta.checksum_crc32.clone()),
         ("Cache-Control", meta.cache_control.clone()),
         ("Content-Disposition", meta.content_disposition.clone()),
         ("Content-Encoding", meta.content_encoding.clone()),

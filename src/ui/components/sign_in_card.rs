@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::ErrorNotice;
 use crate::error::AppError;
 use crate::platform::browser;
+use crate::text;
 use crate::ui::session::use_session;
 
 /// The signed-out screen: what the app is, the sign-in button, and why the user is here when
@@ -17,16 +18,16 @@ pub fn SignInCard(
     view! {
         <main class="centered">
             <div class="card">
-                <h1 class="brand">"Pail"</h1>
-                <p>"Your files in Amazon S3, straight from the browser."</p>
+                <h1 class="brand">{text::APP_NAME}</h1>
+                <p>{text::TAGLINE}</p>
                 {notice.map(|error| view! { <ErrorNotice error/> })}
                 <button
                     class="button button-primary button-large"
                     on:click=move |_| session.sign_in(&browser::path_and_query(), false)
                 >
-                    "Sign in"
+                    {text::SIGN_IN}
                 </button>
-                <p class="muted small">"You will sign in at " {issuer} "."</p>
+                <p class="muted small">{text::signing_in_at(&issuer)}</p>
             </div>
         </main>
     }

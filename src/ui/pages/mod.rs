@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::config::Setting;
 use crate::config::source::{LoadError, Source};
+use crate::text;
 use crate::ui::components::{AppHeader, ErrorNotice, FilesView, SetupDoctor, SignInCard, Spinner};
 use crate::ui::session::{Phase, use_session};
 
@@ -12,8 +13,8 @@ use crate::ui::session::{Phase, use_session};
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
     move || match session.phase() {
-        Phase::Starting => view! { <Spinner label="Starting…"/> }.into_any(),
-        Phase::Redirecting => view! { <Spinner label="Taking you to sign-in…"/> }.into_any(),
+        Phase::Starting => view! { <Spinner label=text::STARTING/> }.into_any(),
+        Phase::Redirecting => view! { <Spinner label=text::REDIRECTING/> }.into_any(),
         Phase::SignedOut { notice } => view! { <SignInCard notice/> }.into_any(),
         Phase::SignedIn(account) => view! { <FilesView account/> }.into_any(),
     }
@@ -25,7 +26,7 @@ pub fn CallbackPage() -> impl IntoView {
     let session = use_session();
     move || match session.phase() {
         Phase::SignedOut { notice } => view! { <SignInCard notice/> }.into_any(),
-        _ => view! { <Spinner label="Signing you in…"/> }.into_any(),
+        _ => view! { <Spinner label=text::SIGNING_IN/> }.into_any(),
     }
 }
 
@@ -35,11 +36,11 @@ pub fn CallbackPage() -> impl IntoView {
 pub fn DoctorPage() -> impl IntoView {
     let session = use_session();
     move || match session.phase() {
-        Phase::Starting => view! { <Spinner label="Starting…"/> }.into_any(),
-        Phase::Redirecting => view! { <Spinner label="Taking you to sign-in…"/> }.into_any(),
+        Phase::Starting => view! { <Spinner label=text::STARTING/> }.into_any(),
+        Phase::Redirecting => view! { <Spinner label=text::REDIRECTING/> }.into_any(),
         Phase::SignedOut { notice } => view! {
             <main class="doctor-page">
-                <p><a href="/">"← Back to the app"</a></p>
+                <p><a href="/">{text::BACK_TO_APP}</a></p>
                 {notice.map(|error| view! { <ErrorNotice error/> })}
                 <SetupDoctor account=None/>
             </main>
@@ -48,7 +49,7 @@ pub fn DoctorPage() -> impl IntoView {
         Phase::SignedIn(account) => view! {
             <AppHeader account=account.clone()/>
             <main class="doctor-page">
-                <p><a href="/">"← Back to your files"</a></p>
+                <p><a href="/">{text::BACK_TO_FILES}</a></p>
                 <SetupDoctor account=Some(account)/>
             </main>
         }
@@ -61,8 +62,8 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <main class="centered">
             <div class="card">
-                <h1>"Page not found"</h1>
-                <p><a href="/">"Go to your files"</a></p>
+                <h1>{text::PAGE_NOT_FOUND}</h1>
+                <p><a href="/">{text::GO_TO_FILES}</a></p>
             </div>
         </main>
     }
