@@ -236,6 +236,34 @@ pub fn and_more(n: usize) -> String {
 
 pub const CLOSE: &str = "Close";
 
+// ---- share links ---------------------------------------------------------------------------
+
+pub const SHARE_LINK: &str = "Share link";
+pub const SHARE_VALID_FOR: &str = "Valid for";
+pub const CREATE_LINK: &str = "Create link";
+pub const COPY_LINK: &str = "Copy link";
+pub const LINK_COPIED: &str = "Link copied";
+pub const SHARE_LINK_LABEL: &str = "Share link for this file";
+/// The choices of how long a link lasts, in seconds.
+pub const SHARE_DURATIONS: &[(u64, &str)] = &[
+    (15 * 60, "15 minutes"),
+    (3600, "1 hour"),
+    (12 * 3600, "12 hours"),
+    (7 * 24 * 3600, "7 days"),
+];
+
+/// When a share link stops working, and why then.
+pub fn share_until(when: &str, cut_short: bool) -> String {
+    if cut_short {
+        format!(
+            "Works until {when}, for anyone who has it: a link cannot outlive this sign-in's AWS \
+             credentials, which end then. Create a new one after that."
+        )
+    } else {
+        format!("Works until {when}, for anyone who has it — no sign-in needed.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

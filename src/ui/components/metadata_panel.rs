@@ -77,6 +77,29 @@ pub fn MetadataPanel(
             }
         }
     });
+    // Share link: the credentials are made fresh first, so the link lasts as long as it can.
+    let share_for = RwSignal::new(text::SHARE_DURATIONS[1].0);
+    let share = Action::new_local({
+        let storage = account.storage.clone();
+        let credentials = account.credentials.clone();
+        let key = key.clone();
+        move |(): &()| {
+            let storage = storage.clone();
+            let credentials = credentials.clone();
+            let key = key.clone();
+            let wanted = std::time::Duration::from_secs(share_for.get_untracked());
+            async move {
+                credentials
+                    .credentials()
+                    .await
+                    .map_err(|e| AppError::from(crate::storage::StorageError::Credentials(e)))?;
+                storage
+                    .share_link(&key, wanted, credentials.expires_at())
+                    .await
+                    .map_err(AppError::from)
+            }
+        }
+    });
     let delete = Action::new_local({
         let storage = account.storage.clone();
         let close = close.clone();
@@ -148,6 +171,60 @@ pub fn MetadataPanel(
                             {text::DELETE}
                         </button>
                     </div>
+                    <section class="share" aria-label=text::SHARE_LINK_LABEL>
+                        <h3>{text::SHARE_LINK}</h3>
+                        <div class="share-controls">
+                            <label>
+                                {text::SHARE_VALID_FOR}
+                                <select
+                                    id="share-valid-for"
+                                    on:change=move |ev| {
+                                        if let Ok(secs) = event_target_value(&ev).parse() {
+                                            share_for.set(secs);
+                                        }
+                                    }
+                                >
+                                    {text::SHARE_DURATIONS.iter().map(|(secs, label)| view! {
+                                        <option value=secs.to_string() selected=move || share_for.get() == *secs>{*label}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                            <button
+                                class="button"
+                                disabled=move || share.pending().get()
+                                on:click=move |_| { share.dispatch_local(()); }
+                            >
+                                {text::CREATE_LINK}
+                            </button>
+                        </div>
+                        {move || share.value().get().map(|result| match result {
+                            Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                            Ok(link) => {
+                                // The expiry is AWS's time; show it on this device's clock.
+                                #[allow(clippy::cast_possible_wrap)]
+                                let device_ms = link.expires_at_ms as i64 - crate::clock_skew::offset_ms();
+                                let until = text::share_until(&browser::local_datetime(device_ms), link.cut_short);
+                                let url = link.url.clone();
+                                view! {
+                                    <input class="share-url" id="share-url" type="text" readonly value=link.url.clone()
+                                        aria-label=text::SHARE_LINK on:focus=move |ev| {
+                                            if let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+                                                input.select();
+                                            }
+                                        }/>
+                                    <p class="muted small" data-testid="share-until">{until}</p>
+                                    <button class="button" on:click=move |_| {
+                                        let url = url.clone();
+                                        leptos::task::spawn_local(async move {
+                                            if browser::copy_text(&url).await.is_ok() {
+                                                toaster.success(text::LINK_COPIED.to_owned());
+                                            }
+                                        });
+                                    }>{text::COPY_LINK}</button>
+                                }.into_any()
+                            }
+                        })}
+                    </section>
                     {move || download.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
                     {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
                 }.into_any()

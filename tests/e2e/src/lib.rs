@@ -781,6 +781,33 @@ impl Env {
     }
 }
 
+/// A plain GET of `url` (an `http://127.0.0.1:…` address, e.g. a presigned link) with no
+/// cookies and no credentials — as anyone holding the link would: status, head, body.
+pub fn get_url(url: &str) -> Result<(u16, String, String)> {
+    use std::io::{Read, Write};
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("not a plain http:// URL: {url}"))?;
+    let (address, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = std::net::TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n",
+        if path.is_empty() { "/" } else { path }
+    )?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer)?;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no HTTP answer from {address}: {head:?}"))?;
+    Ok((status, head.to_owned(), body.to_owned()))
+}
+
 /// One HTTP/1.1 request to `address` (`host:port`, loopback).
 fn http_to(address: &str, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
     use std::io::{Read, Write};

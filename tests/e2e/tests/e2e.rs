@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use fantoccini::Locator;
-use pail_e2e::{Browser, Result, Sessions, css_string, query_value, run, xpath_literal};
+use pail_e2e::{
+    Browser, Deployment, Result, Sessions, css_string, get_url, query_value, run, xpath_literal,
+};
 use serde_json::json;
 
 /// Non-ASCII on purpose: S3 metadata travels in HTTP headers, which are ASCII only. (No CJK:
@@ -339,6 +341,65 @@ async fn the_app_runs_under_a_content_security_policy_that_stops_injected_script
             "the violations were not reported: {errors:?}"
         );
         Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_share_link_works_without_signing_in_and_ends_with_the_credentials() {
+    run("share_link", |s| async move {
+        // One-minute STS sessions (the app's shortest): a link asked to last 15 minutes is
+        // cut to the session.
+        Deployment::main(&s.env)
+            .with("session_duration_seconds", "60")
+            .deploy(&s.env)?;
+        let shay = s.open("shay").await?;
+        shay.goto_app("/").await?;
+        shay.sign_in("shay").await?;
+        let file = TestFile::new(&s, "shared ü")?;
+        let key = format!("users/shay/{}", file.name);
+        upload(&shay, &file, "").await?;
+        shay.wait_css(&format!("a[data-key={}]", css_string(&key)))
+            .await?
+            .click()
+            .await?;
+        shay.execute(
+            "const s = document.getElementById('share-valid-for');
+             s.value = String(15 * 60);
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+        shay.button("Create link").await?.click().await?;
+        let until = shay
+            .wait_text("[data-testid=share-until]", "to say until when", |_| true)
+            .await?;
+        assert!(until.contains("cannot outlive"), "{until}");
+        let url = shay
+            .execute("return document.getElementById('share-url').value;", vec![])
+            .await?;
+        let url = url.as_str().ok_or("no link")?.to_owned();
+        let created = std::time::Instant::now();
+
+        // Anyone with the link gets the file, under its own name, without signing in.
+        let (status, head, body) = get_url(&url)?;
+        assert_eq!(status, 200, "{head}\n{body}");
+        assert_eq!(body, std::fs::read_to_string(&file.path)?);
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-disposition: attachment; filename=\"shared _ ")
+                && head.contains("filename*=UTF-8''shared%20%C3%BC%20"),
+            "{head}"
+        );
+        // After the session's credentials end, the link stops working (S3's answer, not ours).
+        tokio::time::sleep(std::time::Duration::from_secs(61).saturating_sub(created.elapsed()))
+            .await;
+        let (status, _, body) = get_url(&url)?;
+        assert!(
+            (400..404).contains(&status) && !body.contains("Pail end-to-end test file"),
+            "the link still works after the credentials ended: {status} {body}"
+        );
+        shay.assert_no_script_errors().await
     })
     .await;
 }
