@@ -288,6 +288,10 @@ fn explain_storage(e: &StorageError) -> Explanation {
              another tool) can only be renamed or downloaded with another tool, such as the AWS \
              CLI.",
         ),
+        S::Rename(e) => Explanation::new(
+            format!("The file was not moved: {e}."),
+            "Choose another name; nothing was changed.",
+        ),
         S::Key(k) => Explanation::new(
             format!("That name cannot be used: {k}."),
             "Choose another name.",

@@ -236,6 +236,15 @@ pub fn and_more(n: usize) -> String {
 
 pub const CLOSE: &str = "Close";
 
+// ---- rename / move ---------------------------------------------------------------------------
+
+pub const RENAME: &str = "Rename or move";
+pub const RENAME_PROMPT: &str = "New name — include folders to move it, e.g. “2026/report.pdf”:";
+
+pub fn renamed(to: &str) -> String {
+    format!("Moved to {to}")
+}
+
 // ---- share links ---------------------------------------------------------------------------
 
 pub const SHARE_LINK: &str = "Share link";

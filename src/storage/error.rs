@@ -31,6 +31,8 @@ pub enum StorageError {
     Unreachable { endpoint: String, detail: String },
     #[error("{0}")]
     Key(#[from] super::keys::KeyError),
+    #[error("{0}")]
+    Rename(#[from] super::rename::RenameError),
     #[error("S3 error {code} (HTTP {status}): {message}")]
     Other {
         status: u16,

@@ -8,6 +8,7 @@ pub mod delete;
 pub mod error;
 pub mod keys;
 pub mod metadata;
+pub mod rename;
 pub mod share;
 pub mod upload;
 

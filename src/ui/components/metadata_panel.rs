@@ -29,6 +29,9 @@ pub fn MetadataPanel(
 ) -> impl IntoView {
     let toaster = use_toaster();
     let navigate = use_navigate();
+    let navigate_after_rename = navigate.clone();
+    let key_for_rename = key.clone();
+    let home = account.storage.home().to_owned();
     let close = move || {
         navigate(
             &files_href(Some(&folder.get_untracked()), None),
@@ -100,6 +103,34 @@ pub fn MetadataPanel(
             }
         }
     });
+    // Rename / move: asks for the new path inside the user's home, copies, then deletes.
+    let rename = Action::new_local({
+        let storage = account.storage.clone();
+        move |to: &String| {
+            let storage = storage.clone();
+            let to = to.clone();
+            let from = key_for_rename.clone();
+            async move {
+                storage.rename(&from, &to).await.map_err(AppError::from)?;
+                toaster.success(text::renamed(keys::display_name(storage.home(), &to)));
+                on_deleted.run(());
+                Ok::<String, AppError>(to)
+            }
+        }
+    });
+    Effect::new({
+        let navigate = navigate_after_rename.clone();
+        move |_| {
+            if let Some(Ok(to)) = rename.value().get() {
+                // Show it where it now is.
+                let parent = &to[..to.rfind('/').map_or(0, |i| i + 1)];
+                navigate(
+                    &files_href(Some(parent), Some(&to)),
+                    NavigateOptions::default(),
+                );
+            }
+        }
+    });
     let delete = Action::new_local({
         let storage = account.storage.clone();
         let close = close.clone();
@@ -154,6 +185,29 @@ pub fn MetadataPanel(
                             on:click=move |_| { download.dispatch_local(for_download.clone()); }
                         >
                             {move || if download.pending().get() { text::DOWNLOADING } else { text::DOWNLOAD }}
+                        </button>
+                        <button
+                            class="button"
+                            disabled=move || rename.pending().get()
+                            on:click={
+                                let home = home.clone();
+                                let current = meta.key.clone();
+                                move |_| {
+                                    let shown = keys::display_name(&home, &current).to_owned();
+                                    let answer = window()
+                                        .prompt_with_message_and_default(text::RENAME_PROMPT, &shown)
+                                        .ok()
+                                        .flatten();
+                                    if let Some(answer) = answer.map(|a| a.trim().trim_start_matches('/').to_owned())
+                                        && !answer.is_empty()
+                                        && answer != shown
+                                    {
+                                        rename.dispatch_local(format!("{home}{answer}"));
+                                    }
+                                }
+                            }
+                        >
+                            {text::RENAME}
                         </button>
                         <button
                             class="button button-danger"
@@ -227,6 +281,7 @@ pub fn MetadataPanel(
                     </section>
                     {move || download.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
                     {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
+                    {move || rename.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
                 }.into_any()
             }
         })

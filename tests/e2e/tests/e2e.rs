@@ -404,6 +404,41 @@ async fn a_share_link_works_without_signing_in_and_ends_with_the_credentials() {
     .await;
 }
 
+#[tokio::test]
+async fn a_file_moved_to_another_folder_keeps_its_bytes_and_metadata() {
+    run("rename_move", |s| async move {
+        let rhys = s.open("rhys").await?;
+        rhys.goto_app("/").await?;
+        rhys.sign_in("rhys").await?;
+        let file = TestFile::new(&s, "draft ü")?;
+        let from = format!("users/rhys/{}", file.name);
+        upload(&rhys, &file, DESCRIPTION).await?;
+        let before = rhys.env.peek_object("rhys", &from)?;
+        rhys.wait_css(&format!("a[data-key={}]", css_string(&from)))
+            .await?
+            .click()
+            .await?;
+        rhys.wait_text_eq("aside.details [data-testid=details-key]", &from)
+            .await?;
+        let new_name = format!("final {}/renamed ✓ {}", s.stamp(), file.name);
+        let to = format!("users/rhys/{new_name}");
+        rhys.button("Rename or move").await?.click().await?;
+        rhys.client.send_alert_text(&new_name).await?;
+        rhys.client.accept_alert().await?;
+
+        // The panel shows it at its new place; S3 has it there, the same, and not the old key.
+        rhys.wait_text_eq("aside.details [data-testid=details-key]", &to)
+            .await?;
+        let after = rhys.env.peek_object("rhys", &to)?;
+        for field in ["size", "sha256", "content_type", "metadata"] {
+            assert_eq!(after[field], before[field], "{field}: {after}");
+        }
+        assert_eq!(rhys.env.peek_object("rhys", &from)?["error"], json!("404"));
+        rhys.assert_no_script_errors().await
+    })
+    .await;
+}
+
 /// A file on disk for `#file-input`: a name with spaces and non-ASCII, unique per run, and
 /// known bytes. Removed when dropped.
 struct TestFile {

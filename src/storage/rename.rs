@@ -1,0 +1,174 @@
+//! Rename and move. S3 has no rename: the object is copied to its new key — content type and
+//! user metadata kept — and only then is the old key deleted, so a failure on the way leaves
+//! the original in place. CopyObject takes objects up to 5 GiB; a larger one is copied in parts
+//! (UploadPartCopy), planned like an upload.
+
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, MetadataDirective};
+
+use super::upload::{Plan, PlanError};
+use super::{Storage, StorageError, keys, metadata};
+
+/// The largest object one CopyObject copies.
+pub const COPY_OBJECT_LIMIT: u64 = 5 << 30;
+/// Part size for copies in parts: few requests, far from the 10,000-part limit.
+const COPY_PART_SIZE: u64 = 512 << 20;
+
+/// How an object of `size` bytes is copied: `None` in one CopyObject, else in these parts.
+pub fn copy_plan(size: u64) -> Result<Option<Plan>, PlanError> {
+    if size <= COPY_OBJECT_LIMIT {
+        return Ok(None);
+    }
+    Plan::new(size, COPY_PART_SIZE).map(Some)
+}
+
+/// `x-amz-copy-source`: the bucket and the key, percent-encoded except `/` (S3 API reference,
+/// CopyObject).
+pub fn copy_source(bucket: &str, key: &str) -> String {
+    let mut out = format!("{bucket}/");
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Why a rename was not done.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenameError {
+    #[error("there is already an object at {0}")]
+    Exists(String),
+    #[error("the new name is the old one")]
+    Same,
+}
+
+impl Storage {
+    /// Moves `from` to `to` (both full keys in this user's home): copy, then delete.
+    pub async fn rename(&self, from: &str, to: &str) -> Result<(), StorageError> {
+        keys::check_addressable(to)?;
+        if from == to {
+            return Err(StorageError::Rename(RenameError::Same));
+        }
+        match self.head(to).await {
+            Ok(_) => return Err(StorageError::Rename(RenameError::Exists(to.to_owned()))),
+            Err(StorageError::NoSuchKey { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let source = self.head(from).await?;
+        let plan = copy_plan(source.size).map_err(|e| StorageError::Other {
+            status: 0,
+            code: "TooLarge".into(),
+            message: e.to_string(),
+        })?;
+        let copy_source = copy_source(&self.bucket, from);
+        match plan {
+            None => {
+                self.client
+                    .copy_object()
+                    .bucket(&self.bucket)
+                    .key(to)
+                    .copy_source(&copy_source)
+                    .metadata_directive(MetadataDirective::Copy)
+                    .send()
+                    .await
+                    .map_err(|e| self.fail(to, e))?;
+            }
+            Some(plan) => {
+                // A multipart upload does not copy metadata by itself: it is given again.
+                let upload = self
+                    .client
+                    .create_multipart_upload()
+                    .bucket(&self.bucket)
+                    .key(to)
+                    .set_content_type(source.content_type.clone())
+                    .set_metadata(Some(
+                        source
+                            .user
+                            .iter()
+                            .map(|(k, v)| (k.clone(), metadata::encode_value(v)))
+                            .collect(),
+                    ))
+                    .send()
+                    .await
+                    .map_err(|e| self.fail(to, e))?;
+                let upload_id = upload.upload_id().unwrap_or_default().to_owned();
+                let mut parts = Vec::new();
+                for number in 1..=plan.parts() {
+                    let range = plan.part_range(number);
+                    let copied = self
+                        .client
+                        .upload_part_copy()
+                        .bucket(&self.bucket)
+                        .key(to)
+                        .upload_id(&upload_id)
+                        .part_number(i32::try_from(number).unwrap_or(i32::MAX))
+                        .copy_source(&copy_source)
+                        .copy_source_range(format!("bytes={}-{}", range.start, range.end - 1))
+                        .send()
+                        .await;
+                    match copied {
+                        Ok(out) => parts.push(
+                            CompletedPart::builder()
+                                .part_number(i32::try_from(number).unwrap_or(i32::MAX))
+                                .set_e_tag(
+                                    out.copy_part_result()
+                                        .and_then(|r| r.e_tag())
+                                        .map(str::to_owned),
+                                )
+                                .build(),
+                        ),
+                        Err(e) => {
+                            let _ = self.abort_multipart_upload(to, &upload_id).await;
+                            return Err(self.fail(to, e));
+                        }
+                    }
+                }
+                self.client
+                    .complete_multipart_upload()
+                    .bucket(&self.bucket)
+                    .key(to)
+                    .upload_id(&upload_id)
+                    .multipart_upload(
+                        CompletedMultipartUpload::builder()
+                            .set_parts(Some(parts))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| self.fail(to, e))?;
+            }
+        }
+        self.delete(from).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn up_to_5_gib_is_one_copy_above_it_parts() {
+        assert_eq!(copy_plan(0), Ok(None));
+        assert_eq!(copy_plan(COPY_OBJECT_LIMIT), Ok(None));
+        let plan = copy_plan(COPY_OBJECT_LIMIT + 1)
+            .expect("plan")
+            .expect("parts");
+        assert_eq!(plan.parts(), 11);
+        assert_eq!(
+            plan.part_range(11),
+            (10 * COPY_PART_SIZE)..(COPY_OBJECT_LIMIT + 1)
+        );
+        let largest = copy_plan(5 << 40).expect("plan").expect("parts");
+        assert!(largest.parts() <= 10_000);
+    }
+
+    #[test]
+    fn the_copy_source_is_encoded_but_keeps_slashes() {
+        assert_eq!(
+            copy_source("pail-demo", "users/alice/a b+c%ü?.txt"),
+            "pail-demo/users/alice/a%20b%2Bc%25%C3%BC%3F.txt"
+        );
+    }
+}
