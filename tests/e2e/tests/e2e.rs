@@ -363,6 +363,7 @@ async fn a_share_link_works_without_signing_in_and_ends_with_the_credentials() {
             .await?
             .click()
             .await?;
+        shay.wait_css("#share-valid-for").await?;
         shay.execute(
             "const s = document.getElementById('share-valid-for');
              s.value = String(15 * 60);
