@@ -453,7 +453,18 @@ fn optional_url(
 /// An absolute http(s) URL; plain http only on the loopback interface, as browsers treat
 /// only loopback as a secure context.
 fn parse_web_url(value: &str) -> Result<Url, String> {
-    let url = Url::parse(value).map_err(|e| format!("'{value}' is not a URL ({e})"))?;
+    let url = Url::parse(value).map_err(|e| {
+        // The build leaves out IDNA's Unicode tables (Cargo.toml, idna_adapter): a host name
+        // must be given in ASCII, which is what browsers send anyway.
+        if value.is_ascii() {
+            format!("'{value}' is not a URL ({e})")
+        } else {
+            format!(
+                "'{value}' is not a URL ({e}); write a non-ASCII host name in its ASCII form \
+                 (punycode, e.g. xn--bcher-kva.example for bücher.example)"
+            )
+        }
+    })?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
@@ -683,6 +694,25 @@ mod tests {
         map.insert("PAIL_OIDC_ISSUER", "http://login.example.com");
         let errors = parse(&map).expect_err("http");
         assert!(errors[0].problem.contains("must use https"), "{errors:?}");
+    }
+
+    #[test]
+    fn host_names_are_ascii() {
+        let mut map = good();
+        map.insert("PAIL_OIDC_ISSUER", "https://bücher.example/realms/acme");
+        let errors = parse(&map).expect_err("unicode host");
+        assert_eq!(keys(&errors), ["PAIL_OIDC_ISSUER"]);
+        assert!(errors[0].problem.contains("xn--"), "{errors:?}");
+        map.insert(
+            "PAIL_OIDC_ISSUER",
+            "https://xn--bcher-kva.example/realms/acme",
+        );
+        map.insert("PAIL_S3_ENDPOINT", "https://s3.example/ünï");
+        let cfg = parse(&map).expect("punycode host, non-ASCII path");
+        assert_eq!(
+            cfg.oidc.issuer.as_str(),
+            "https://xn--bcher-kva.example/realms/acme"
+        );
     }
 
     #[test]
