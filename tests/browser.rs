@@ -135,6 +135,213 @@ async fn discovery_and_authorize_url_from_the_browser() {
     );
 }
 
+// ---- ID-token signatures checked by WebCrypto ----------------------------------------------------
+
+/// GET `url` as JSON through the app's fetch.
+async fn get_json(url: &str) -> serde_json::Value {
+    let response = pail::platform::http::fetch(pail::platform::http::Request {
+        method: "GET",
+        url,
+        headers: vec![],
+        body: None,
+    })
+    .await
+    .expect("fetch");
+    assert_eq!(response.status, 200, "{url}");
+    serde_json::from_slice(&response.body).expect("JSON")
+}
+
+fn b64url_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .expect("base64url")
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_verifies_the_idps_real_token_and_nothing_else() {
+    use pail::platform::webcrypto::{Verification, verify};
+    let issuer = config().oidc.issuer.to_string();
+    let discovery = get_json(&format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    ))
+    .await;
+    let jwks = get_json(discovery["jwks_uri"].as_str().expect("jwks_uri")).await;
+    let jwt = token("alice");
+    let parts: Vec<&str> = jwt.secret().split('.').collect();
+    let header: serde_json::Value =
+        serde_json::from_slice(&b64url_decode(parts[0])).expect("header");
+    assert_eq!(header["alg"], "RS256");
+    let key = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .expect("the token's kid is in the JWKS")
+        .to_string();
+    let signed = format!("{}.{}", parts[0], parts[1]);
+    let signature = b64url_decode(parts[2]);
+
+    assert_eq!(
+        verify(&key, "RS256", signed.as_bytes(), &signature).await,
+        Verification::Valid
+    );
+    // Another payload under the same signature.
+    let forged = format!("{}.{}", parts[0], &parts[1][1..]);
+    assert_eq!(
+        verify(&key, "RS256", forged.as_bytes(), &signature).await,
+        Verification::Invalid
+    );
+    // A changed signature.
+    let mut flipped = signature.clone();
+    flipped[10] ^= 1;
+    assert_eq!(
+        verify(&key, "RS256", signed.as_bytes(), &flipped).await,
+        Verification::Invalid
+    );
+    // An RSA key is no ECDSA key; HMAC and none are not verified here at all.
+    assert!(matches!(
+        verify(&key, "ES256", signed.as_bytes(), &signature).await,
+        Verification::KeyRefused(_)
+    ));
+    for alg in ["HS256", "none", "ES512", ""] {
+        assert_eq!(
+            verify(&key, alg, signed.as_bytes(), &signature).await,
+            Verification::UnsupportedAlg,
+            "{alg}"
+        );
+    }
+}
+
+/// WebCrypto parameters from JSON; an RSA `modulusLength` gets the usual public exponent
+/// (65537), which JSON cannot express (it is a `Uint8Array`).
+fn crypto_params(json: &str) -> js_sys::Object {
+    let params: js_sys::Object = js_sys::JSON::parse(json).expect("json").unchecked_into();
+    if json.contains("modulusLength") {
+        js_sys::Reflect::set(
+            &params,
+            &"publicExponent".into(),
+            &js_sys::Uint8Array::from(&[1u8, 0, 1][..]),
+        )
+        .expect("set");
+    }
+    params
+}
+
+/// A fresh key pair (`generate`: WebCrypto's parameters): the public half as JWK JSON, and
+/// `message` signed with the private half (`sign`: WebCrypto's parameters).
+async fn signed_by_new_key(generate: &str, sign: &str, message: &[u8]) -> (String, Vec<u8>) {
+    use wasm_bindgen_futures::JsFuture;
+    let subtle = web_sys::window()
+        .expect("window")
+        .crypto()
+        .expect("crypto")
+        .subtle();
+    let usages = js_sys::Array::of2(&"sign".into(), &"verify".into());
+    let pair = JsFuture::from(
+        subtle
+            .generate_key_with_object(&crypto_params(generate), true, &usages)
+            .expect("generateKey"),
+    )
+    .await
+    .expect("key pair");
+    let half = |name: &str| -> web_sys::CryptoKey {
+        js_sys::Reflect::get(&pair, &name.into())
+            .expect(name)
+            .unchecked_into()
+    };
+    let jwk = JsFuture::from(
+        subtle
+            .export_key("jwk", &half("publicKey"))
+            .expect("exportKey"),
+    )
+    .await
+    .expect("jwk");
+    let signature = JsFuture::from(
+        subtle
+            .sign_with_object_and_u8_array(&crypto_params(sign), &half("privateKey"), message)
+            .expect("sign"),
+    )
+    .await
+    .expect("signature");
+    (
+        String::from(js_sys::JSON::stringify(&jwk).expect("stringify")),
+        js_sys::Uint8Array::new(&signature).to_vec(),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_verifies_each_jws_algorithm() {
+    use pail::platform::webcrypto::{Verification, verify};
+    const RSA: &str = r#""modulusLength":2048"#;
+    // (JWS alg, generateKey parameters, sign parameters)
+    let cases = [
+        (
+            "RS256",
+            format!(r#"{{"name":"RSASSA-PKCS1-v1_5",{RSA},"hash":"SHA-256"}}"#),
+            r#"{"name":"RSASSA-PKCS1-v1_5"}"#,
+        ),
+        (
+            "RS512",
+            format!(r#"{{"name":"RSASSA-PKCS1-v1_5",{RSA},"hash":"SHA-512"}}"#),
+            r#"{"name":"RSASSA-PKCS1-v1_5"}"#,
+        ),
+        (
+            "PS256",
+            format!(r#"{{"name":"RSA-PSS",{RSA},"hash":"SHA-256"}}"#),
+            r#"{"name":"RSA-PSS","saltLength":32}"#,
+        ),
+        (
+            "PS384",
+            format!(r#"{{"name":"RSA-PSS",{RSA},"hash":"SHA-384"}}"#),
+            r#"{"name":"RSA-PSS","saltLength":48}"#,
+        ),
+        (
+            "ES256",
+            r#"{"name":"ECDSA","namedCurve":"P-256"}"#.to_owned(),
+            r#"{"name":"ECDSA","hash":"SHA-256"}"#,
+        ),
+        (
+            "ES384",
+            r#"{"name":"ECDSA","namedCurve":"P-384"}"#.to_owned(),
+            r#"{"name":"ECDSA","hash":"SHA-384"}"#,
+        ),
+        (
+            "EdDSA",
+            r#"{"name":"Ed25519"}"#.to_owned(),
+            r#"{"name":"Ed25519"}"#,
+        ),
+    ];
+    let message = b"eyJhbGciOiJ0ZXN0In0.eyJzdWIiOiJhbGljZSJ9";
+    let mut other = message.to_vec();
+    other[5] ^= 1;
+    for (alg, generate, sign) in cases {
+        let (jwk, signature) = signed_by_new_key(&generate, sign, message).await;
+        assert_eq!(
+            verify(&jwk, alg, message, &signature).await,
+            Verification::Valid,
+            "{alg}"
+        );
+        assert_eq!(
+            verify(&jwk, alg, &other, &signature).await,
+            Verification::Invalid,
+            "{alg}"
+        );
+    }
+    // A P-256 key does not verify ES384 (the curve is part of the algorithm).
+    let (jwk, signature) = signed_by_new_key(
+        r#"{"name":"ECDSA","namedCurve":"P-256"}"#,
+        r#"{"name":"ECDSA","hash":"SHA-384"}"#,
+        message,
+    )
+    .await;
+    assert!(matches!(
+        verify(&jwk, "ES384", message, &signature).await,
+        Verification::KeyRefused(_)
+    ));
+}
+
 // ---- STS with real tokens ---------------------------------------------------------------------
 
 #[wasm_bindgen_test]

@@ -3,10 +3,12 @@
 //!
 //! Owns the protocol; not the browser. What crosses a redirect lives in [`pending`], the
 //! provider conversation in [`provider`] (generic over the HTTP client, so the host tests replay
-//! recorded HTTP), and the parsed redirect in [`callback`]. The browser glue that stores the
+//! recorded HTTP), the provider's keys and where a signature is checked in [`jwk`], and the
+//! parsed redirect in [`callback`]. The browser glue that stores the
 //! pending record and moves `window.location` is in `crate::platform`.
 
 pub mod callback;
+pub mod jwk;
 pub mod pending;
 pub mod provider;
 

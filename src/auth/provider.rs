@@ -4,17 +4,20 @@
 //! Generic over `openidconnect`'s [`AsyncHttpClient`], so the browser passes its fetch client
 //! and the host tests pass recorded responses.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openidconnect::core::{
-    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType,
-    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
-    CoreResponseMode, CoreSubjectIdentifierType,
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGenderClaim,
+    CoreGrantType, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
+    CoreResponseMode, CoreRevocableToken, CoreRevocationErrorResponse, CoreSubjectIdentifierType,
+    CoreTokenIntrospectionResponse, CoreTokenResponse,
 };
 use openidconnect::{
-    AccessTokenHash, AsyncHttpClient, AuthenticationFlow, AuthorizationCode, CsrfToken,
-    EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, LogoutRequest, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PostLogoutRedirectUrl, RequestTokenError, Scope,
-    SignatureVerificationError,
-    core::{CoreAuthPrompt, CoreClient, CoreErrorResponseType, CoreIdToken, CoreResponseType},
+    AccessTokenHash, AsyncHttpClient, AuthenticationFlow, AuthorizationCode, Client, CsrfToken,
+    EmptyAdditionalClaims, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    IdTokenVerifier, LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    PostLogoutRedirectUrl, RequestTokenError, Scope, SignatureVerificationError,
+    core::{CoreAuthPrompt, CoreErrorResponseType, CoreIdToken, CoreResponseType},
 };
 use openidconnect::{AdditionalProviderMetadata, ProviderMetadata};
 use openidconnect::{ClaimsVerificationError, DiscoveryError};
@@ -22,10 +25,24 @@ use openidconnect::{IdTokenClaims, StandardErrorResponse, TokenResponse};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::jwk::ProviderKey;
 use super::{AuthError, Callback, IdTokenJwt, Identity, PendingLogin, SignIn};
 use crate::config::OidcConfig;
 
-type OidcClient = CoreClient<
+/// openidconnect's `CoreClient` with the provider's keys as [`ProviderKey`]s (see `super::jwk`:
+/// signatures are checked by the browser's WebCrypto).
+type OidcClient = Client<
+    EmptyAdditionalClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    ProviderKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    CoreTokenResponse,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
     EndpointSet,      // authorization endpoint: always in discovery
     EndpointNotSet,   // device authorization
     EndpointNotSet,   // introspection
@@ -55,7 +72,7 @@ type Metadata = ProviderMetadata<
     CoreGrantType,
     CoreJweContentEncryptionAlgorithm,
     CoreJweKeyManagementAlgorithm,
-    CoreJsonWebKey,
+    ProviderKey,
     CoreResponseMode,
     CoreResponseType,
     CoreSubjectIdentifierType,
@@ -84,7 +101,7 @@ impl Provider {
             .await
             .map_err(|e| discovery_error(&issuer, e))?;
         let extra = metadata.additional_metadata().clone();
-        let client = CoreClient::from_provider_metadata(metadata, config.client_id.clone(), None)
+        let client = OidcClient::from_provider_metadata(metadata, config.client_id.clone(), None)
             .set_redirect_uri(config.redirect_uri.clone());
         Ok(Self {
             client,
@@ -189,6 +206,7 @@ impl Provider {
 
         let id_token = response.id_token().ok_or(AuthError::NoIdToken)?;
         let verifier = self.client.id_token_verifier();
+        check_signature(id_token, &verifier).await;
         let claims = id_token
             .claims(&verifier, &pending.nonce)
             .map_err(claims_error)?;
@@ -231,6 +249,26 @@ impl Provider {
             .append_pair("logout_uri", post_logout.as_str());
         Some(url)
     }
+}
+
+/// Checks the token's signature with the key and algorithm openidconnect will verify it with
+/// (the JWKS key named by `kid`, for the header's `alg`), ahead of openidconnect's synchronous
+/// verification, which then reads the verdict (see `super::jwk`). When no key or algorithm can
+/// be picked (`alg: none`, an unknown `kid`, …) there is nothing to check, and the
+/// verification that follows says why the token is refused.
+async fn check_signature(id_token: &CoreIdToken, verifier: &IdTokenVerifier<'_, ProviderKey>) {
+    let (Ok(alg), Ok(key)) = (id_token.signing_alg(), id_token.signing_key(verifier)) else {
+        return;
+    };
+    // Compact JWS: the signature covers `header.payload` (RFC 7515 §5.2).
+    let jws = id_token.to_string();
+    let Some((signed, signature)) = jws.rsplit_once('.') else {
+        return;
+    };
+    let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+        return;
+    };
+    key.check(alg, signed.as_bytes(), &signature).await;
 }
 
 fn identity_from<AC, GC>(claims: &IdTokenClaims<AC, GC>) -> Identity

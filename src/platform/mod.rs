@@ -1,9 +1,10 @@
 //! Browser glue, wasm32 only: the one caller of `window.fetch` ([`http`]), the bridge from the
 //! browser's single-threaded futures to the `Send` futures the AWS SDK wants ([`local_task`]),
-//! the SDK's clock, sleep and HTTP connector ([`clock`], [`connector`]), and page state that
-//! must survive a redirect ([`browser`]). For uploads: the one user of XMLHttpRequest
-//! ([`xhr`]), CRC32 in Web Workers ([`crc`]), the two joined into the upload engine's byte
-//! mover ([`blob_io`]), and the files the user picks or drops ([`files`]).
+//! the SDK's clock, sleep and HTTP connector ([`clock`], [`connector`]), page state that
+//! must survive a redirect ([`browser`]), and ID-token signature checks ([`webcrypto`]). For
+//! uploads: the one user of XMLHttpRequest ([`xhr`]), CRC32 in Web Workers ([`crc`]), the two
+//! joined into the upload engine's byte mover ([`blob_io`]), and the files the user picks or
+//! drops ([`files`]).
 //!
 //! Kept thin: decisions live in the host-tested modules; these files only move bytes.
 
@@ -15,6 +16,7 @@ pub mod crc;
 pub mod files;
 pub mod http;
 pub mod local_task;
+pub mod webcrypto;
 pub mod xhr;
 
 use aws_smithy_async::rt::sleep::SharedAsyncSleep;
