@@ -116,6 +116,10 @@ fn with(mut claims: Value, name: &str, value: Value) -> Value {
 #[derive(Clone)]
 struct Idp {
     discovery: Arc<Mutex<Value>>,
+    /// Replaces the recorded `content-type` of the discovery document when set.
+    discovery_type: Arc<Mutex<Option<&'static str>>>,
+    /// Replaces the recorded status of the discovery document when set.
+    discovery_status: Arc<Mutex<Option<u16>>>,
     token_answer: Arc<Mutex<TokenAnswer>>,
     seen: Arc<Mutex<Vec<HttpRequest>>>,
     down: Arc<Mutex<Down>>,
@@ -142,6 +146,8 @@ impl Idp {
             .expect("recorded discovery is JSON");
         Self {
             discovery: Arc::new(Mutex::new(discovery)),
+            discovery_type: Arc::default(),
+            discovery_status: Arc::default(),
             token_answer: Arc::new(Mutex::new(TokenAnswer::IdToken(None))),
             seen: Arc::default(),
             down: Arc::new(Mutex::new(Down::No)),
@@ -189,10 +195,22 @@ impl Idp {
             ));
         }
         Ok(match path.as_str() {
-            "/.well-known/openid-configuration" => respond(
-                "oidc-discovery",
-                self.discovery.lock().expect("idp").to_string(),
-            ),
+            "/.well-known/openid-configuration" => {
+                let mut response = respond(
+                    "oidc-discovery",
+                    self.discovery.lock().expect("idp").to_string(),
+                );
+                if let Some(t) = *self.discovery_type.lock().expect("idp") {
+                    response
+                        .headers_mut()
+                        .insert("content-type", http::HeaderValue::from_static(t));
+                }
+                if let Some(status) = *self.discovery_status.lock().expect("idp") {
+                    *response.status_mut() =
+                        http::StatusCode::from_u16(status).expect("a status code");
+                }
+                response
+            }
             "/jwks" => {
                 let jwks = CoreJsonWebKeySet::new(vec![test_key().as_verification_key()]);
                 respond(
@@ -254,7 +272,14 @@ fn code_callback(pending: &PendingLogin) -> Callback {
 
 /// Discovery, begin_login, an ID token made for that sign-in, complete_login.
 async fn sign_in(make_token: impl FnOnce(&PendingLogin) -> String) -> Result<SignIn, AuthError> {
-    let idp = Idp::new();
+    sign_in_at(Idp::new(), make_token).await
+}
+
+/// [`sign_in`] at an IdP the test has changed.
+async fn sign_in_at(
+    idp: Idp,
+    make_token: impl FnOnce(&PendingLogin) -> String,
+) -> Result<SignIn, AuthError> {
     let provider = discover(&idp).await;
     let (_, pending) = provider.begin_login("/photos", false);
     idp.answer_id_token(make_token(&pending));
@@ -698,6 +723,95 @@ async fn a_discovery_document_for_another_issuer_is_invalid() {
     };
     assert_eq!(issuer, ISSUER);
     assert!(detail.contains("http://127.0.0.1:9090/"), "{detail}");
+}
+
+/// Discovery's failure for `idp` as it is now, which must be `DiscoveryInvalid`; its detail.
+async fn discovery_invalid(idp: &Idp) -> String {
+    match Provider::discover(&oidc_config(), &idp.client()).await {
+        Err(AuthError::DiscoveryInvalid { issuer, detail }) => {
+            assert_eq!(issuer, ISSUER);
+            detail
+        }
+        other => panic!("expected DiscoveryInvalid, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_discovery_document_that_is_not_json_is_invalid() {
+    let idp = Idp::new();
+    *idp.discovery_type.lock().expect("idp") = Some("text/html; charset=utf-8");
+
+    let detail = discovery_invalid(&idp).await;
+
+    assert!(detail.contains("text/html"), "{detail}");
+    // Media types are case-insensitive and may carry parameters (RFC 9110 §8.3.1).
+    *idp.discovery_type.lock().expect("idp") = Some("Application/JSON; charset=utf-8");
+    discover(&idp).await;
+}
+
+#[tokio::test]
+async fn a_discovery_document_missing_a_required_field_is_invalid() {
+    let idp = Idp::new();
+    let discovery = idp.discovery.lock().expect("idp").take();
+    let mut without_jwks = discovery.clone();
+    without_jwks
+        .as_object_mut()
+        .expect("object")
+        .remove("jwks_uri");
+    *idp.discovery.lock().expect("idp") = without_jwks;
+
+    let detail = discovery_invalid(&idp).await;
+
+    assert!(detail.contains("jwks_uri"), "{detail}");
+    assert!(
+        idp.requests_to("/jwks").is_empty(),
+        "no JWKS without jwks_uri"
+    );
+}
+
+#[tokio::test]
+async fn a_discovery_error_status_is_invalid() {
+    let idp = Idp::new();
+    // The recorded (valid) document, so only the status can refuse it.
+    *idp.discovery_status.lock().expect("idp") = Some(404);
+    let detail = discovery_invalid(&idp).await;
+    assert!(detail.contains("HTTP 404"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_discovery_document_that_is_not_an_object_is_invalid() {
+    let idp = Idp::new();
+    *idp.discovery.lock().expect("idp") = json!(["issuer"]);
+    let detail = discovery_invalid(&idp).await;
+    assert!(detail.contains("unreadable discovery document"), "{detail}");
+}
+
+#[tokio::test]
+async fn algorithms_the_verifier_does_not_know_are_skipped() {
+    let idp = Idp::new();
+    idp.discovery.lock().expect("idp")["id_token_signing_alg_values_supported"] =
+        json!(["ES256K", "RS256", 7]);
+
+    let signed_in = sign_in_at(idp.clone(), |p| rs256(&claims(p))).await;
+    assert!(signed_in.is_ok(), "{signed_in:?}");
+
+    // RS256 stays the only algorithm allowed.
+    let refused = sign_in_at(idp, |p| {
+        let key = CoreHmacKey::new(TEST_PUBLIC_KEY_PEM.as_bytes());
+        jws(
+            &json!({"alg": "HS256", "typ": "JWT", "kid": KID}),
+            &claims(p),
+            |input| {
+                key.sign(&CoreJwsSigningAlgorithm::HmacSha256, input)
+                    .expect("signed")
+            },
+        )
+    })
+    .await;
+    let Err(AuthError::IdTokenRejected { reason }) = refused else {
+        panic!("expected IdTokenRejected, got {refused:?}");
+    };
+    assert!(reason.ends_with("is not one of: RS256)"), "{reason}");
 }
 
 #[tokio::test]

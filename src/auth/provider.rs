@@ -6,6 +6,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openidconnect::core::CoreJwsSigningAlgorithm;
 use openidconnect::core::{
     CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGenderClaim,
     CoreGrantType, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
@@ -19,10 +20,13 @@ use openidconnect::{
     PostLogoutRedirectUrl, RequestTokenError, Scope, SignatureVerificationError,
     core::{CoreAuthPrompt, CoreErrorResponseType, CoreIdToken, CoreResponseType},
 };
-use openidconnect::{AdditionalProviderMetadata, ProviderMetadata};
+use openidconnect::{
+    AuthUrl, EmptyAdditionalProviderMetadata, IssuerUrl, JsonWebKeySet, JsonWebKeySetUrl,
+    ProviderMetadata, ResponseTypes, TokenUrl, UserInfoUrl,
+};
 use openidconnect::{ClaimsVerificationError, DiscoveryError};
 use openidconnect::{IdTokenClaims, StandardErrorResponse, TokenResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use url::Url;
 
 use super::jwk::ProviderKey;
@@ -51,9 +55,23 @@ type OidcClient = Client<
     EndpointMaybeSet, // userinfo
 >;
 
-/// Discovery fields beyond OpenID Connect Discovery 1.0 that the flow uses.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-struct ExtraMetadata {
+/// The discovery document's fields the sign-in uses (OpenID Connect Discovery 1.0 §3; those
+/// the spec requires are required here). Read here rather than as openidconnect's
+/// `ProviderMetadata`, whose parser for every field of the spec cost 48 KB of wasm (8 KB
+/// brotli, scripts/size); the client is then built from a `ProviderMetadata` holding these
+/// fields, as `discover_async` would have built it.
+#[derive(Debug, Deserialize)]
+struct Discovery {
+    issuer: IssuerUrl,
+    authorization_endpoint: AuthUrl,
+    token_endpoint: Option<TokenUrl>,
+    userinfo_endpoint: Option<UserInfoUrl>,
+    jwks_uri: JsonWebKeySetUrl,
+    response_types_supported: Vec<ResponseTypes<CoreResponseType>>,
+    subject_types_supported: Vec<CoreSubjectIdentifierType>,
+    /// The algorithms ID tokens may be signed with (the verifier allows these only).
+    #[serde(deserialize_with = "known_algorithms")]
+    id_token_signing_alg_values_supported: Vec<CoreJwsSigningAlgorithm>,
     /// OpenID Connect RP-Initiated Logout 1.0.
     end_session_endpoint: Option<EndSessionUrl>,
     /// RFC 9207: the provider puts `iss` in every authorization response.
@@ -61,10 +79,8 @@ struct ExtraMetadata {
     authorization_response_iss_parameter_supported: bool,
 }
 
-impl AdditionalProviderMetadata for ExtraMetadata {}
-
 type Metadata = ProviderMetadata<
-    ExtraMetadata,
+    EmptyAdditionalProviderMetadata,
     CoreAuthDisplay,
     CoreClientAuthMethod,
     CoreClaimName,
@@ -78,6 +94,72 @@ type Metadata = ProviderMetadata<
     CoreSubjectIdentifierType,
 >;
 
+/// The entries of a list of JWS algorithms that openidconnect knows, the others skipped, as its
+/// own parser does (`VecSkipError`): a provider that also lists a newer algorithm stays usable.
+fn known_algorithms<'de, D>(deserializer: D) -> Result<Vec<CoreJwsSigningAlgorithm>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let entries = Vec::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|entry| CoreJwsSigningAlgorithm::deserialize(entry).ok())
+        .collect())
+}
+
+/// GETs the discovery document, answered 200 with JSON (as `ProviderMetadata::discover_async`
+/// requires), and checks that its `issuer` is exactly the configured one (OIDC Discovery §4.3).
+async fn fetch_discovery<C>(config: &OidcConfig, http: &C) -> Result<Discovery, AuthError>
+where
+    C: for<'c> AsyncHttpClient<'c>,
+{
+    let issuer = config.issuer.as_str();
+    let invalid = |detail: String| AuthError::DiscoveryInvalid {
+        issuer: issuer.to_owned(),
+        detail,
+    };
+    let url = config
+        .issuer
+        .join(".well-known/openid-configuration")
+        .map_err(|e| invalid(e.to_string()))?;
+    let request = http::Request::get(url.as_str())
+        .header(http::header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| invalid(e.to_string()))?;
+    let response = http
+        .call(request)
+        .await
+        .map_err(|e| AuthError::ProviderUnreachable {
+            issuer: issuer.to_owned(),
+            detail: e.to_string(),
+        })?;
+    if response.status() != http::StatusCode::OK {
+        return Err(invalid(format!(
+            "HTTP {} for the discovery document or the JWKS",
+            response.status()
+        )));
+    }
+    // RFC 9110 §8.3.1: the type is case-insensitive and may carry parameters (charset).
+    if let Some(content_type) = response.headers().get(http::header::CONTENT_TYPE) {
+        let text = content_type.to_str().unwrap_or_default();
+        let essence = text.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(invalid(format!(
+                "the discovery document is `{text}`, not `application/json`"
+            )));
+        }
+    }
+    let doc: Discovery = serde_json::from_slice(response.body())
+        .map_err(|e| invalid(format!("unreadable discovery document: {e}")))?;
+    if doc.issuer != config.issuer {
+        return Err(invalid(format!(
+            "unexpected issuer URI `{}` (expected `{issuer}`)",
+            doc.issuer.as_str()
+        )));
+    }
+    Ok(doc)
+}
+
 /// A discovered provider, ready to start and finish sign-ins.
 #[derive(Debug, Clone)]
 pub struct Provider {
@@ -90,24 +172,36 @@ pub struct Provider {
 }
 
 impl Provider {
-    /// Fetches the discovery document and the JWKS. `openidconnect` checks that the document's
-    /// `issuer` is exactly the configured one (OIDC Discovery §4.3).
+    /// Fetches the discovery document (its `issuer` must be exactly the configured one, OIDC
+    /// Discovery §4.3) and the JWKS.
     pub async fn discover<C>(config: &OidcConfig, http: &C) -> Result<Self, AuthError>
     where
         C: for<'c> AsyncHttpClient<'c>,
     {
         let issuer = config.issuer.to_string();
-        let metadata = Metadata::discover_async(config.issuer.clone(), http)
+        let doc = fetch_discovery(config, http).await?;
+        let jwks = JsonWebKeySet::fetch_async(&doc.jwks_uri, http)
             .await
             .map_err(|e| discovery_error(&issuer, e))?;
-        let extra = metadata.additional_metadata().clone();
+        let metadata = Metadata::new(
+            doc.issuer,
+            doc.authorization_endpoint,
+            doc.jwks_uri,
+            doc.response_types_supported,
+            doc.subject_types_supported,
+            doc.id_token_signing_alg_values_supported,
+            EmptyAdditionalProviderMetadata {},
+        )
+        .set_token_endpoint(doc.token_endpoint)
+        .set_userinfo_endpoint(doc.userinfo_endpoint)
+        .set_jwks(jwks);
         let client = OidcClient::from_provider_metadata(metadata, config.client_id.clone(), None)
             .set_redirect_uri(config.redirect_uri.clone());
         Ok(Self {
             client,
             issuer,
-            end_session: extra.end_session_endpoint,
-            requires_iss: extra.authorization_response_iss_parameter_supported,
+            end_session: doc.end_session_endpoint,
+            requires_iss: doc.authorization_response_iss_parameter_supported,
             extra_scopes: config.extra_scopes.clone(),
         })
     }
