@@ -42,6 +42,14 @@ fn test_key() -> CoreRsaPrivateSigningKey {
         .expect("test key")
 }
 
+/// The provider's next key, published only after a rotation.
+fn rotated_key() -> CoreRsaPrivateSigningKey {
+    CoreRsaPrivateSigningKey::from_pem(OTHER_KEY_PEM, Some(JsonWebKeyId::new(ROTATED_KID.into())))
+        .expect("other key")
+}
+
+const ROTATED_KID: &str = "replay-rotated-key";
+
 fn oidc_config() -> OidcConfig {
     app_config().oidc
 }
@@ -123,6 +131,8 @@ struct Idp {
     token_answer: Arc<Mutex<TokenAnswer>>,
     seen: Arc<Mutex<Vec<HttpRequest>>>,
     down: Arc<Mutex<Down>>,
+    /// After the first JWKS fetch, the JWKS also publishes [`rotated_key`] (key rotation).
+    rotates: Arc<Mutex<bool>>,
 }
 
 #[derive(Clone)]
@@ -151,6 +161,7 @@ impl Idp {
             token_answer: Arc::new(Mutex::new(TokenAnswer::IdToken(None))),
             seen: Arc::default(),
             down: Arc::new(Mutex::new(Down::No)),
+            rotates: Arc::default(),
         }
     }
 
@@ -212,7 +223,11 @@ impl Idp {
                 response
             }
             "/jwks" => {
-                let jwks = CoreJsonWebKeySet::new(vec![test_key().as_verification_key()]);
+                let mut keys = vec![test_key().as_verification_key()];
+                if *self.rotates.lock().expect("idp") && self.requests_to("/jwks").len() > 1 {
+                    keys.push(rotated_key().as_verification_key());
+                }
+                let jwks = CoreJsonWebKeySet::new(keys);
                 respond(
                     "oidc-jwks",
                     serde_json::to_string(&jwks).expect("serializable"),
@@ -465,12 +480,54 @@ async fn a_token_signed_by_another_key_with_the_same_kid_does_not_verify() {
 }
 
 #[tokio::test]
-async fn an_unknown_kid_is_rejected() {
-    let reason = rejection(|p| rs256_with(&test_key(), "not-in-the-jwks", &claims(p))).await;
+async fn an_unknown_kid_is_rejected_after_one_more_look_at_the_jwks() {
+    let idp = Idp::new();
+    let result = sign_in_at(idp.clone(), |p| {
+        rs256_with(&test_key(), "not-in-the-jwks", &claims(p))
+    })
+    .await;
+    let Err(AuthError::IdTokenRejected { reason }) = result else {
+        panic!("expected IdTokenRejected, got {result:?}");
+    };
     assert_eq!(
         reason,
         "it is signed with a key the provider does not publish (kid not in JWKS)"
     );
+    assert_eq!(
+        idp.requests_to("/jwks").len(),
+        2,
+        "discovery, then once more"
+    );
+}
+
+#[tokio::test]
+async fn a_key_published_after_start_up_is_fetched_and_accepted() {
+    let idp = Idp::new();
+    *idp.rotates.lock().expect("idp") = true;
+    let result = sign_in_at(idp.clone(), |p| {
+        rs256_with(&rotated_key(), ROTATED_KID, &claims(p))
+    })
+    .await;
+    assert_eq!(result.expect("signed in").identity.sub, "alice");
+    assert_eq!(idp.requests_to("/jwks").len(), 2);
+    // A known kid needs no second look.
+    let idp = Idp::new();
+    sign_in_at(idp.clone(), |p| rs256(&claims(p)))
+        .await
+        .expect("signed in");
+    assert_eq!(idp.requests_to("/jwks").len(), 1);
+}
+
+#[tokio::test]
+async fn a_rotated_kid_with_a_forged_signature_is_still_refused() {
+    let idp = Idp::new();
+    *idp.rotates.lock().expect("idp") = true;
+    // Claims the new key's kid, signed with the old key.
+    let reason = match sign_in_at(idp, |p| rs256_with(&test_key(), ROTATED_KID, &claims(p))).await {
+        Err(AuthError::IdTokenRejected { reason }) => reason,
+        other => panic!("expected IdTokenRejected, got {other:?}"),
+    };
+    assert_eq!(reason, "its signature does not verify (tampered or forged)");
 }
 
 #[tokio::test]

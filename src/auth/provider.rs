@@ -165,6 +165,10 @@ where
 pub struct Provider {
     client: OidcClient,
     issuer: String,
+    /// For key rotation: the JWKS is fetched once more when a token names a `kid` it lacks.
+    issuer_url: IssuerUrl,
+    jwks_uri: JsonWebKeySetUrl,
+    signing_algs: Vec<CoreJwsSigningAlgorithm>,
     end_session: Option<EndSessionUrl>,
     /// RFC 9207 §2.4: when the provider says it sends `iss`, a response without it is refused.
     requires_iss: bool,
@@ -183,6 +187,9 @@ impl Provider {
         let jwks = JsonWebKeySet::fetch_async(&doc.jwks_uri, http)
             .await
             .map_err(|e| discovery_error(&issuer, e))?;
+        let issuer_url = doc.issuer.clone();
+        let jwks_uri = doc.jwks_uri.clone();
+        let signing_algs = doc.id_token_signing_alg_values_supported.clone();
         let metadata = Metadata::new(
             doc.issuer,
             doc.authorization_endpoint,
@@ -200,6 +207,9 @@ impl Provider {
         Ok(Self {
             client,
             issuer,
+            issuer_url,
+            jwks_uri,
+            signing_algs,
             end_session: doc.end_session_endpoint,
             requires_iss: doc.authorization_response_iss_parameter_supported,
             extra_scopes: config.extra_scopes.clone(),
@@ -299,7 +309,22 @@ impl Provider {
             .map_err(token_error)?;
 
         let id_token = response.id_token().ok_or(AuthError::NoIdToken)?;
-        let verifier = self.client.id_token_verifier();
+        let mut verifier = self.client.id_token_verifier();
+        // Key rotation (OIDC Core §10.1.1): a `kid` the JWKS fetched at start-up lacks may be a
+        // key the provider has published since. Fetch the JWKS once more and verify with it;
+        // a kid it lacks too is refused below, as before.
+        if matches!(
+            id_token.signing_key(&verifier),
+            Err(SignatureVerificationError::NoMatchingKey)
+        ) && let Ok(jwks) = JsonWebKeySet::fetch_async(&self.jwks_uri, http).await
+        {
+            verifier = IdTokenVerifier::new_public_client(
+                self.client.client_id().clone(),
+                self.issuer_url.clone(),
+                jwks,
+            )
+            .set_allowed_algs(self.signing_algs.clone());
+        }
         check_signature(id_token, &verifier).await;
         let claims = id_token
             .claims(&verifier, &pending.nonce)
