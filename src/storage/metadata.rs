@@ -19,6 +19,16 @@ pub fn encode_value(value: &str) -> String {
     }
 }
 
+/// Every entry in its header-safe form, as the SDK's `metadata` wants it.
+pub fn encode_all(
+    entries: &std::collections::BTreeMap<String, String>,
+) -> std::collections::HashMap<String, String> {
+    entries
+        .iter()
+        .map(|(k, v)| (k.clone(), encode_value(v)))
+        .collect()
+}
+
 /// The value the user entered, from what S3 returned.
 pub fn decode_value(header: &str) -> String {
     decode_word(header).unwrap_or_else(|| header.to_owned())

@@ -181,11 +181,7 @@ impl Storage {
     /// that S3 verifies. Returns the new ETag.
     pub async fn put(&self, object: NewObject) -> Result<Option<String>, StorageError> {
         keys::check_addressable(&object.key)?;
-        let metadata = object
-            .metadata
-            .iter()
-            .map(|(k, v)| (k.clone(), metadata::encode_value(v)))
-            .collect();
+        let metadata = metadata::encode_all(&object.metadata);
         let out = self
             .client
             .put_object()

@@ -83,13 +83,7 @@ impl Storage {
                     .bucket(&self.bucket)
                     .key(to)
                     .set_content_type(source.content_type.clone())
-                    .set_metadata(Some(
-                        source
-                            .user
-                            .iter()
-                            .map(|(k, v)| (k.clone(), metadata::encode_value(v)))
-                            .collect(),
-                    ))
+                    .set_metadata(Some(metadata::encode_all(&source.user)))
                     .send()
                     .await
                     .map_err(|e| self.fail(to, e))?;

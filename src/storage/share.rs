@@ -5,8 +5,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_s3::presigning::PresigningConfig;
-
+use super::upload::requests::presigning;
 use super::{Storage, StorageError, keys};
 
 /// The longest a presigned URL may be valid (SigV4: seven days).
@@ -68,29 +67,12 @@ impl Storage {
         credentials_expire: Option<SystemTime>,
     ) -> Result<ShareLink, StorageError> {
         keys::check_addressable(key)?;
-        let now = self
-            .client
-            .config()
-            .time_source()
-            .map(|t| t.now())
-            .ok_or_else(|| StorageError::Other {
-                status: 0,
-                code: "NoClock".into(),
-                message: "the S3 client has no time source to presign with".into(),
-            })?;
+        let now = self.now()?;
         let (valid_for, cut_short) = real_validity(now, wanted, credentials_expire);
         if valid_for < Duration::from_secs(1) {
             return Err(StorageError::ExpiredToken);
         }
-        let presigning = PresigningConfig::builder()
-            .start_time(now)
-            .expires_in(valid_for)
-            .build()
-            .map_err(|e| StorageError::Other {
-                status: 0,
-                code: "PresigningConfig".into(),
-                message: e.to_string(),
-            })?;
+        let presigning = presigning(now, valid_for)?;
         let presigned = self
             .client
             .get_object()

@@ -24,7 +24,7 @@ pub mod limiter;
 pub mod plan;
 pub mod progress;
 pub mod record;
-mod requests;
+pub(crate) mod requests;
 pub mod response;
 
 pub use engine::{

@@ -28,12 +28,7 @@ pub struct ObjectInfo {
 
 impl ObjectInfo {
     fn encoded_metadata(&self) -> Option<std::collections::HashMap<String, String>> {
-        Some(
-            self.metadata
-                .iter()
-                .map(|(k, v)| (k.clone(), metadata::encode_value(v)))
-                .collect(),
-        )
+        Some(metadata::encode_all(&self.metadata))
     }
 }
 
@@ -84,11 +79,27 @@ pub struct UnfinishedUpload {
     pub initiated_ms: Option<i64>,
 }
 
+/// A presigning window of `valid_for` from `start` (AWS's time).
+pub(crate) fn presigning(
+    start: std::time::SystemTime,
+    valid_for: Duration,
+) -> Result<PresigningConfig, StorageError> {
+    PresigningConfig::builder()
+        .start_time(start)
+        .expires_in(valid_for)
+        .build()
+        .map_err(|e| StorageError::Other {
+            status: 0,
+            code: "PresigningConfig".into(),
+            message: e.to_string(),
+        })
+}
+
 impl Storage {
-    fn presigning(&self) -> Result<PresigningConfig, StorageError> {
-        // Presigning must be told the time: `SystemTime::now()` panics on wasm32.
-        let now = self
-            .client
+    /// The S3 client's clock (AWS's time, `crate::clock_skew`). Presigning must be told the
+    /// time: `SystemTime::now()` panics on wasm32.
+    pub(crate) fn now(&self) -> Result<std::time::SystemTime, StorageError> {
+        self.client
             .config()
             .time_source()
             .map(|t| t.now())
@@ -96,16 +107,11 @@ impl Storage {
                 status: 0,
                 code: "NoClock".into(),
                 message: "the S3 client has no time source to presign with".into(),
-            })?;
-        PresigningConfig::builder()
-            .start_time(now)
-            .expires_in(PRESIGNED_FOR)
-            .build()
-            .map_err(|e| StorageError::Other {
-                status: 0,
-                code: "PresigningConfig".into(),
-                message: e.to_string(),
             })
+    }
+
+    fn presigning(&self) -> Result<PresigningConfig, StorageError> {
+        presigning(self.now()?, PRESIGNED_FOR)
     }
 
     /// A PutObject for the whole file, signed with its CRC32 (S3 verifies it), content type
