@@ -179,6 +179,17 @@ fn explain_auth(e: &AuthError) -> Explanation {
             Explanation::new("Your sign-in has expired.", "Sign in again to continue.")
                 .sign_in_again()
         }
+        A::NoRefreshToken => Explanation::new(
+            "The identity provider gave this sign-in no way to renew itself (no refresh token).",
+            "Sign in again before the sign-in ends; your place is kept.",
+        )
+        .sign_in_again(),
+        A::SilentRenewalTimedOut => Explanation::new(
+            "The identity provider did not renew your sign-in in the background.",
+            "Sign in again in a small window; this page and its uploads stay as they are. \
+             Browsers that block the provider's cookies inside other sites need this.",
+        )
+        .sign_in_again(),
     }
 }
 
