@@ -82,6 +82,16 @@ pub fn renewal_margin(lifetime: Duration) -> Duration {
     (lifetime / 4).min(Duration::from_secs(300))
 }
 
+/// When to renew a sign-in whose ID token arrived at `received_ms` and expires at
+/// `expires_ms` (milliseconds since the epoch): the same margin as for the credentials, so a
+/// renewed token is in hand before STS needs it. A token that arrived already expired (or
+/// with a clock gone backwards) is due at once.
+pub fn renewal_due_ms(received_ms: u64, expires_ms: u64) -> u64 {
+    let lifetime = Duration::from_millis(expires_ms.saturating_sub(received_ms));
+    let margin = u64::try_from(renewal_margin(lifetime).as_millis()).unwrap_or(u64::MAX);
+    expires_ms.saturating_sub(margin)
+}
+
 /// Milliseconds since the Unix epoch, for the UI.
 pub fn epoch_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
@@ -298,6 +308,16 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
         };
         assert!(valid(&role_session_name("a b/c:d?e")));
+    }
+
+    #[test]
+    fn sign_ins_are_renewed_a_quarter_of_their_life_ahead_at_most_five_minutes() {
+        // One hour: five minutes ahead.
+        assert_eq!(renewal_due_ms(0, 3_600_000), 3_300_000);
+        // Twenty seconds (the renewal tests' tokens): five seconds ahead.
+        assert_eq!(renewal_due_ms(1_000, 21_000), 16_000);
+        // Already expired when it arrived: due at its expiry, which has passed.
+        assert_eq!(renewal_due_ms(50_000, 40_000), 40_000);
     }
 
     #[test]

@@ -25,6 +25,16 @@ pub fn aws_access_until(when: &str) -> String {
     format!("AWS access until {when} (renews itself)")
 }
 
+/// The sign-in could not be renewed in the background (`ui::components::RenewalNotice`).
+pub const RENEWAL_FAILED: &str = "Your sign-in could not be renewed in the background.";
+
+pub fn renewal_ends(when: &str) -> String {
+    format!(
+        "It ends at {when}. Sign in again in a small window: this page, the open folder and \
+         any uploads stay as they are."
+    )
+}
+
 pub const STARTING: &str = "Starting…";
 pub const REDIRECTING: &str = "Taking you to sign-in…";
 pub const SIGNING_IN: &str = "Signing you in…";
