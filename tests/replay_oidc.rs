@@ -1261,3 +1261,30 @@ async fn without_a_refresh_token_nothing_is_sent() {
     );
     assert!(idp.refresh_requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_provider_that_is_down_during_a_renewal_is_unreachable_and_the_sign_in_stays() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    idp.set_down(Down::TokenEndpoint);
+    match provider.refresh(&first, &idp.client()).await {
+        Err(AuthError::TokenEndpointUnreachable { detail }) => {
+            assert!(detail.contains("connection refused"), "{detail}");
+        }
+        other => panic!("expected TokenEndpointUnreachable, got {other:?}"),
+    }
+    // Back up: the same refresh token still works (a failed request spent nothing).
+    idp.set_down(Down::No);
+    idp.answer_refresh_with(RefreshAnswer::Renewed(
+        Some(rs256(&renewed_claims(&first))),
+        Some("rt-2".into()),
+    ));
+    let second = provider
+        .refresh(&first, &idp.client())
+        .await
+        .expect("renewed");
+    assert_eq!(
+        second.refresh_token.as_ref().map(|t| t.secret().as_str()),
+        Some("rt-2")
+    );
+}

@@ -174,7 +174,7 @@ async fn callback_message(
 
     use futures::channel::oneshot;
     use wasm_bindgen::prelude::*;
-    use web_sys::{MessageEvent, Window};
+    use web_sys::MessageEvent;
 
     let origin = origin();
     let (tx, rx) = oneshot::channel::<String>();
@@ -182,10 +182,11 @@ async fn callback_message(
     let on_message = {
         let source = source.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            // Compared as objects: a window of another realm (a frame, a popup) is no
+            // `instanceof` this page's `Window`, so it cannot be cast to one.
             let from_source = e
                 .source()
-                .and_then(|s| s.dyn_into::<Window>().ok())
-                .is_some_and(|w| w == source);
+                .is_some_and(|s| js_sys::Object::is(&s, source.as_ref()));
             if e.origin() != origin || !from_source {
                 return;
             }
@@ -219,10 +220,13 @@ pub fn hand_over() -> bool {
     };
     let name = window.name().unwrap_or_default();
     let target = if name == popup::NAME {
+        // The opener is a window of another realm: not `instanceof` this one's `Window`, so
+        // it is taken as one unchecked (a null opener is no object).
         window
             .opener()
             .ok()
-            .and_then(|o| o.dyn_into::<web_sys::Window>().ok())
+            .filter(JsValue::is_object)
+            .map(JsCast::unchecked_into::<web_sys::Window>)
     } else if name == frame::NAME {
         window.parent().ok().flatten().filter(|p| *p != window)
     } else {
