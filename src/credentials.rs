@@ -39,6 +39,10 @@ pub enum CredentialsError {
     Invalid(String),
     #[error("STS could not be reached at {endpoint}: {detail}")]
     Unreachable { endpoint: String, detail: String },
+    /// STS is down or throttling (5xx, `ServiceUnavailable`, `Throttling`…), also after the
+    /// SDK's retries: nothing is wrong with the sign-in, a later try may work.
+    #[error("STS is not answering right now ({code})")]
+    Unavailable { code: String },
     #[error("STS answered with an error: {0}")]
     Other(String),
     #[error("not signed in")]
@@ -277,6 +281,22 @@ pub fn sts_error(failure: SdkFailure, endpoint: &str) -> CredentialsError {
                 Some("ValidationError" | "MalformedPolicyDocument" | "PackedPolicyTooLarge") => {
                     CredentialsError::Invalid(message)
                 }
+                Some(
+                    code @ ("ServiceUnavailable"
+                    | "InternalFailure"
+                    | "InternalError"
+                    | "Throttling"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"),
+                ) => CredentialsError::Unavailable {
+                    code: code.to_owned(),
+                },
+                Some(other) if status >= 500 => CredentialsError::Unavailable {
+                    code: other.to_owned(),
+                },
+                None if status >= 500 => CredentialsError::Unavailable {
+                    code: format!("HTTP {status}"),
+                },
                 Some(other) => CredentialsError::Other(format!("{other}: {message}")),
                 None => CredentialsError::Other(format!("HTTP {status} {message}")),
             }
@@ -362,6 +382,34 @@ mod tests {
                 endpoint: "http://sts".into(),
                 detail: "refused".into()
             }
+        );
+    }
+
+    #[test]
+    fn an_sts_outage_or_throttling_is_unavailable_not_a_setup_problem() {
+        let failure = |status: u16, code: Option<&str>| SdkFailure::Service {
+            status,
+            code: code.map(Into::into),
+            message: Some("m".into()),
+        };
+        let unavailable = |code: &str| CredentialsError::Unavailable { code: code.into() };
+        assert_eq!(
+            sts_error(failure(503, Some("ServiceUnavailable")), "e"),
+            unavailable("ServiceUnavailable")
+        );
+        assert_eq!(
+            sts_error(failure(400, Some("Throttling")), "e"),
+            unavailable("Throttling")
+        );
+        assert_eq!(
+            sts_error(failure(500, Some("SomethingNew")), "e"),
+            unavailable("SomethingNew")
+        );
+        assert_eq!(sts_error(failure(502, None), "e"), unavailable("HTTP 502"));
+        // A 4xx the app does not know stays "other".
+        assert_eq!(
+            sts_error(failure(400, Some("SomethingNew")), "e"),
+            CredentialsError::Other("SomethingNew: m".into())
         );
     }
 }

@@ -234,6 +234,11 @@ fn explain_credentials(e: &CredentialsError) -> Explanation {
         )
         .detail(detail.clone())
         .check_setup(),
+        C::Unavailable { code } => Explanation::new(
+            format!("AWS STS is not answering right now ({code}), also when asked again."),
+            "Nothing was changed and you are still signed in. Try again in a minute; the \
+             credentials you have keep working until they expire.",
+        ),
         C::Other(m) => Explanation::new(
             "AWS credentials could not be obtained.",
             "Try again. If it keeps failing, tell your administrator.",

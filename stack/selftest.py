@@ -791,6 +791,18 @@ def case_knobs_hidden_etag():
     s3_for(Fx.alice).delete_object(Bucket=BUCKET, Key=hidden + "a.txt")
 
 
+def case_knobs_sts_faults():
+    """Knobs: STS down for a subject: the next N sign-ins get 503 ServiceUnavailable (Receiver), others are unaffected, then it answers again."""
+    token = login("sten")
+    knob("sts-faults", sub="sten", count=2)
+    for _ in range(2):
+        r = requests.post(STS, timeout=5, data={"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
+                                                "RoleArn": ROLE, "RoleSessionName": "selftest", "WebIdentityToken": token})
+        assert r.status_code == 503 and "<Code>ServiceUnavailable</Code>" in r.text and "<Type>Receiver</Type>" in r.text, r.text
+    assert assume(Fx.alice_token)["AccessKeyId"]
+    assert assume(token)["AccessKeyId"]
+
+
 def case_knobs_clock():
     """Knobs: a server clock an hour ahead under a prefix: its Date says so, signatures at real time are RequestTimeTooSkewed, presigned URLs have expired, STS Expiration is shifted for the subject."""
     prefix = f"users/alice/clock-{time.time_ns()}/"

@@ -498,6 +498,11 @@ pub fn sts(
                 setup.name("PAIL_STS_ENDPOINT")
             ),
         ),
+        E::Unavailable { code } => Line::fail(
+            C,
+            format!("STS is not answering right now ({code}), also after retries."),
+            "Nothing in the setup is known to be wrong: run the check again in a minute.".to_owned(),
+        ),
         E::Other(m) => Line::fail(
             C,
             format!("STS answered with an error: {m}."),
