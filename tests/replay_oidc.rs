@@ -1093,6 +1093,12 @@ async fn a_refresh_token_renews_the_sign_in_and_its_rotated_successor_is_used_ne
     );
     assert_eq!(second.nonce.secret(), first.nonce.secret());
     assert_eq!(second.return_to, "/photos");
+    // No token reaches a log line or a message through `Debug`.
+    let shown = format!("{second:?}");
+    assert!(
+        !shown.contains("rt-2") && !shown.contains(second.id_token.secret()),
+        "{shown}"
+    );
 
     // The next renewal spends the rotated token, not the first one.
     idp.answer_refresh_with(RefreshAnswer::Renewed(
