@@ -101,6 +101,8 @@ async fn new_folder(b: &Browser, name: &str) -> Result {
     b.button("Create").await?.click().await?;
     b.wait_text_eq(".toast-title", &format!("Created folder {name}"))
         .await?;
+    b.wait_text("tr.row-folder a", "to list the new folder", |t| t == name)
+        .await?;
     Ok(())
 }
 
