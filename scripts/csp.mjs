@@ -27,8 +27,9 @@ export const POLICY = [
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
-  // The silent sign-in renewal: the provider's authorization endpoint in a hidden frame.
-  "frame-src 'self' https: http://127.0.0.1:* http://localhost:*",
+  // The silent sign-in renewal: the provider's authorization endpoint in a hidden frame; blob:
+  // for PDF previews (the object's bytes as a blob: document the browser's viewer renders).
+  "frame-src 'self' blob: https: http://127.0.0.1:* http://localhost:*",
   // The CRC32 workers start from a blob: URL (src/platform/crc.rs).
   'worker-src blob:',
   "manifest-src 'self'",

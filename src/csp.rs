@@ -9,8 +9,8 @@ use url::Url;
 use crate::config::AppConfig;
 
 /// The second policy: `connect-src` for this page, the provider's discovery, token endpoint
-/// and JWKS, STS and the bucket; `frame-src` for this page and the provider's authorization
-/// endpoint (the silent renewal's frame lands back on this page).
+/// and JWKS, STS and the bucket; `frame-src` for this page, `blob:` documents and the
+/// provider's authorization endpoint (the silent renewal's frame lands back on this page).
 pub fn narrowed(config: &AppConfig, provider_urls: &[&str], authorization_url: &str) -> String {
     let mut connect = vec!["'self'".to_owned()];
     let aws = [config.aws.sts_url(), config.bucket_url()];
@@ -29,7 +29,8 @@ pub fn narrowed(config: &AppConfig, provider_urls: &[&str], authorization_url: &
             &format!("https://s3.{}.amazonaws.com/", config.aws.region),
         );
     }
-    let mut frame = vec!["'self'".to_owned()];
+    // blob: for PDF previews, which are documents made from the object's bytes.
+    let mut frame = vec!["'self'".to_owned(), "blob:".to_owned()];
     push_origin(&mut frame, authorization_url);
     format!(
         "connect-src {}; frame-src {}",
@@ -90,7 +91,7 @@ mod tests {
             policy,
             "connect-src 'self' https://login.example.com https://keys.example.net \
              https://sts.eu-west-1.amazonaws.com https://files.s3.eu-west-1.amazonaws.com \
-             https://s3.eu-west-1.amazonaws.com; frame-src 'self' https://login.example.com"
+             https://s3.eu-west-1.amazonaws.com; frame-src 'self' blob: https://login.example.com"
         );
     }
 
@@ -112,7 +113,7 @@ mod tests {
         assert_eq!(
             policy,
             "connect-src 'self' http://127.0.0.1:9090 http://127.0.0.1:9001 \
-             http://127.0.0.1:9000; frame-src 'self' http://127.0.0.1:9090"
+             http://127.0.0.1:9000; frame-src 'self' blob: http://127.0.0.1:9090"
         );
         assert!(!policy.contains("https:"), "{policy}");
     }

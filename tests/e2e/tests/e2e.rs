@@ -328,7 +328,7 @@ async fn the_app_runs_under_a_content_security_policy_that_stops_injected_script
             format!("http://{}", rest.split('/').next().unwrap_or_default())
         };
         let expected = format!(
-            "connect-src 'self' {idp} {sts} {s3}; frame-src 'self' {idp}",
+            "connect-src 'self' {idp} {sts} {s3}; frame-src 'self' blob: {idp}",
             idp = origin(&ivy.env.issuer),
             sts = origin(&ivy.env.stack("STS_ENDPOINT")),
             s3 = origin(&ivy.env.stack("S3_ENDPOINT")),
