@@ -7,6 +7,7 @@ use crate::auth::AuthError;
 use crate::config::ConfigError;
 use crate::credentials::CredentialsError;
 use crate::storage::StorageError;
+use crate::storage::edit::EditError;
 use crate::storage::keys::KeyError;
 use crate::storage::upload::{PlanError, UploadError, cors_rule};
 
@@ -311,6 +312,32 @@ fn explain_storage(e: &StorageError) -> Explanation {
         S::Key(k) => Explanation::new(
             format!("That name cannot be used: {k}."),
             "Choose another name.",
+        ),
+        S::Edit(e @ EditError::NoEtag) => Explanation::new(
+            format!("The metadata was not saved: {e}, so Pail could not make sure nobody changed \
+                 the file meanwhile."),
+            "Administrators: add ETag to the bucket's CORS ExposeHeaders.",
+        )
+        .check_setup(),
+        S::Edit(e @ EditError::NotReadable { .. }) => Explanation::new(
+            format!("The metadata was not saved: {e}."),
+            "Use one of those names. Administrators can add a name to the app's metadata_keys \
+             setting and to the bucket's CORS ExposeHeaders (as x-amz-meta-<name>).",
+        ),
+        S::Edit(e) => Explanation::new(
+            format!("The metadata was not saved: {e}."),
+            "Correct the entries and save again; nothing was changed.",
+        ),
+        S::Changed { key } => Explanation::new(
+            format!("“{key}” was changed by someone else since you opened it, so your edit was \
+                 not saved (PreconditionFailed: its ETag no longer matches)."),
+            "Nothing was overwritten. Close the details and open them again to see the current \
+             version, then make your change again.",
+        ),
+        S::PreconditionFailed { key } => Explanation::new(
+            format!("S3 did not change “{key}”: it is no longer as it was when read \
+                 (PreconditionFailed)."),
+            "Refresh the list and try again.",
         ),
         S::Other {
             status,

@@ -33,6 +33,14 @@ pub enum StorageError {
     Key(#[from] super::keys::KeyError),
     #[error("{0}")]
     Rename(#[from] super::rename::RenameError),
+    #[error("{0}")]
+    Edit(#[from] super::edit::EditError),
+    /// A conditional request's condition did not hold (HTTP 412).
+    #[error("a precondition for {key} did not hold")]
+    PreconditionFailed { key: String },
+    /// The object is no longer the one the user was shown: a guarded edit was refused.
+    #[error("{key} was changed by someone else")]
+    Changed { key: String },
     #[error("S3 error {code} (HTTP {status}): {message}")]
     Other {
         status: u16,
@@ -51,6 +59,15 @@ pub struct Target<'a> {
 }
 
 impl StorageError {
+    /// An object too large to copy (past S3's 5 TiB, so it cannot exist).
+    pub fn too_large(detail: impl std::fmt::Display) -> Self {
+        Self::Other {
+            status: 0,
+            code: "TooLarge".into(),
+            message: detail.to_string(),
+        }
+    }
+
     pub fn from_failure(failure: SdkFailure, target: Target<'_>) -> Self {
         match failure {
             SdkFailure::Service {
@@ -86,6 +103,9 @@ impl StorageError {
                     | "InvalidToken"
                     | "AuthorizationHeaderMalformed" => Self::BadCredentials { code },
                     "RequestTimeTooSkewed" => Self::ClockSkew,
+                    "PreconditionFailed" | "HTTP412" => Self::PreconditionFailed {
+                        key: target.path.to_owned(),
+                    },
                     _ => Self::Other {
                         status,
                         code,
@@ -167,6 +187,18 @@ mod tests {
         assert_eq!(
             StorageError::from_failure(service(403, Some("RequestTimeTooSkewed")), T),
             StorageError::ClockSkew
+        );
+        assert_eq!(
+            StorageError::from_failure(service(412, Some("PreconditionFailed")), T),
+            StorageError::PreconditionFailed {
+                key: "users/bob/x.txt".into()
+            }
+        );
+        assert_eq!(
+            StorageError::from_failure(service(412, None), T),
+            StorageError::PreconditionFailed {
+                key: "users/bob/x.txt".into()
+            }
         );
         assert!(matches!(
             StorageError::from_failure(service(503, Some("SlowDown")), T),

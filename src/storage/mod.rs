@@ -1,16 +1,19 @@
 //! S3: the client, key and prefix rules, and the operations the app performs — list, upload,
-//! metadata, download, create a folder, delete (one, or many in batches: [`delete`]).
+//! metadata (read, and edit: [`edit`]), download, create a folder, delete (one, or many in
+//! batches: [`delete`]), versions ([`versions`]).
 //!
 //! Owns everything that talks to S3 and every S3 error code; not where credentials come from
 //! (`crate::credentials`) or how bytes travel (`crate::platform`'s fetch connector).
 
 pub mod delete;
+pub mod edit;
 pub mod error;
 pub mod keys;
 pub mod metadata;
 pub mod rename;
 pub mod share;
 pub mod upload;
+pub mod versions;
 
 use std::collections::BTreeMap;
 
@@ -86,6 +89,9 @@ pub struct ObjectMetadata {
     pub cache_control: Option<String>,
     pub content_disposition: Option<String>,
     pub content_encoding: Option<String>,
+    pub content_language: Option<String>,
+    /// `Expires` as S3 sent it (an HTTP date).
+    pub expires: Option<String>,
     pub storage_class: Option<String>,
     pub server_side_encryption: Option<String>,
     pub checksum_crc32: Option<String>,
@@ -198,12 +204,22 @@ impl Storage {
 
     /// HeadObject: system headers and user metadata.
     pub async fn head(&self, key: &str) -> Result<ObjectMetadata, StorageError> {
+        self.head_of(key, None).await
+    }
+
+    /// HeadObject of the current version, or of `version_id`.
+    async fn head_of(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<ObjectMetadata, StorageError> {
         keys::check_addressable(key)?;
         let out = self
             .client
             .head_object()
             .bucket(&self.bucket)
             .key(key)
+            .set_version_id(version_id.map(str::to_owned))
             .send()
             .await
             .map_err(|e| self.fail(key, e))?;
@@ -220,6 +236,8 @@ impl Storage {
             cache_control: out.cache_control().map(str::to_owned),
             content_disposition: out.content_disposition().map(str::to_owned),
             content_encoding: out.content_encoding().map(str::to_owned),
+            content_language: out.content_language().map(str::to_owned),
+            expires: out.expires_string().map(str::to_owned),
             storage_class: out.storage_class().map(|s| s.as_str().to_owned()),
             server_side_encryption: out.server_side_encryption().map(|s| s.as_str().to_owned()),
             checksum_crc32: out.checksum_crc32().map(str::to_owned),

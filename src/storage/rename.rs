@@ -1,12 +1,14 @@
 //! Rename and move. S3 has no rename: the object is copied to its new key — content type and
 //! user metadata kept — and only then is the old key deleted, so a failure on the way leaves
 //! the original in place. CopyObject takes objects up to 5 GiB; a larger one is copied in parts
-//! (UploadPartCopy), planned like an upload.
+//! (UploadPartCopy), planned like an upload; metadata edits and version restores use the same
+//! path ([`Storage::copy_in_parts`]).
 
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, MetadataDirective};
 
+use super::edit::Headers;
 use super::upload::{Plan, PlanError};
-use super::{Storage, StorageError, keys, metadata};
+use super::{Storage, StorageError, keys};
 
 /// The largest object one CopyObject copies.
 pub const COPY_OBJECT_LIMIT: u64 = 5 << 30;
@@ -19,6 +21,20 @@ pub fn copy_plan(size: u64) -> Result<Option<Plan>, PlanError> {
         return Ok(None);
     }
     Plan::new(size, COPY_PART_SIZE).map(Some)
+}
+
+/// `x-amz-copy-source` of one version of a key: `?versionId=` appended, percent-encoded.
+pub fn copy_source_version(bucket: &str, key: &str, version_id: &str) -> String {
+    let mut out = copy_source(bucket, key);
+    out.push_str("?versionId=");
+    for b in version_id.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// `x-amz-copy-source`: the bucket and the key, percent-encoded except `/` (S3 API reference,
@@ -57,11 +73,7 @@ impl Storage {
             Err(e) => return Err(e),
         }
         let source = self.head(from).await?;
-        let plan = copy_plan(source.size).map_err(|e| StorageError::Other {
-            status: 0,
-            code: "TooLarge".into(),
-            message: e.to_string(),
-        })?;
+        let plan = copy_plan(source.size).map_err(StorageError::too_large)?;
         let copy_source = copy_source(&self.bucket, from);
         match plan {
             None => {
@@ -76,65 +88,89 @@ impl Storage {
                     .map_err(|e| self.fail(to, e))?;
             }
             Some(plan) => {
-                // A multipart upload does not copy metadata by itself: it is given again.
-                let upload = self
-                    .client
-                    .create_multipart_upload()
-                    .bucket(&self.bucket)
-                    .key(to)
-                    .set_content_type(source.content_type.clone())
-                    .set_metadata(Some(metadata::encode_all(&source.user)))
-                    .send()
-                    .await
-                    .map_err(|e| self.fail(to, e))?;
-                let upload_id = upload.upload_id().unwrap_or_default().to_owned();
-                let mut parts = Vec::new();
-                for number in 1..=plan.parts() {
-                    let range = plan.part_range(number);
-                    let copied = self
-                        .client
-                        .upload_part_copy()
-                        .bucket(&self.bucket)
-                        .key(to)
-                        .upload_id(&upload_id)
-                        .part_number(i32::try_from(number).unwrap_or(i32::MAX))
-                        .copy_source(&copy_source)
-                        .copy_source_range(format!("bytes={}-{}", range.start, range.end - 1))
-                        .send()
-                        .await;
-                    match copied {
-                        Ok(out) => parts.push(
-                            CompletedPart::builder()
-                                .part_number(i32::try_from(number).unwrap_or(i32::MAX))
-                                .set_e_tag(
-                                    out.copy_part_result()
-                                        .and_then(|r| r.e_tag())
-                                        .map(str::to_owned),
-                                )
-                                .build(),
-                        ),
-                        Err(e) => {
-                            let _ = self.abort_multipart_upload(to, &upload_id).await;
-                            return Err(self.fail(to, e));
-                        }
-                    }
-                }
-                self.client
-                    .complete_multipart_upload()
-                    .bucket(&self.bucket)
-                    .key(to)
-                    .upload_id(&upload_id)
-                    .multipart_upload(
-                        CompletedMultipartUpload::builder()
-                            .set_parts(Some(parts))
-                            .build(),
-                    )
-                    .send()
-                    .await
-                    .map_err(|e| self.fail(to, e))?;
+                self.copy_in_parts(&copy_source, to, &plan, &Headers::of(&source), None)
+                    .await?;
             }
         }
         self.delete(from).await
+    }
+
+    /// Copies `source` (an `x-amz-copy-source`) to `to` in the parts of `plan`
+    /// (UploadPartCopy), the new object written with `headers` — a multipart upload copies no
+    /// headers by itself. With `if_match`, each part is copied only while the source still has
+    /// that ETag. A failure aborts the upload, so nothing is left behind.
+    pub(crate) async fn copy_in_parts(
+        &self,
+        source: &str,
+        to: &str,
+        plan: &Plan,
+        headers: &Headers,
+        if_match: Option<&str>,
+    ) -> Result<(), StorageError> {
+        let upload = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(to)
+            .set_content_type(headers.content_type.clone())
+            .set_cache_control(headers.cache_control.clone())
+            .set_content_disposition(headers.content_disposition.clone())
+            .set_content_encoding(headers.content_encoding.clone())
+            .set_content_language(headers.content_language.clone())
+            .set_expires(headers.expires_time())
+            .set_storage_class(headers.storage_class.as_deref().map(Into::into))
+            .set_metadata(Some(headers.encoded_user()))
+            .send()
+            .await
+            .map_err(|e| self.fail(to, e))?;
+        let upload_id = upload.upload_id().unwrap_or_default().to_owned();
+        let mut parts = Vec::new();
+        for number in 1..=plan.parts() {
+            let range = plan.part_range(number);
+            let part_number = i32::try_from(number).unwrap_or(i32::MAX);
+            let copied = self
+                .client
+                .upload_part_copy()
+                .bucket(&self.bucket)
+                .key(to)
+                .upload_id(&upload_id)
+                .part_number(part_number)
+                .copy_source(source)
+                .set_copy_source_if_match(if_match.map(str::to_owned))
+                .copy_source_range(format!("bytes={}-{}", range.start, range.end - 1))
+                .send()
+                .await;
+            match copied {
+                Ok(out) => parts.push(
+                    CompletedPart::builder()
+                        .part_number(part_number)
+                        .set_e_tag(
+                            out.copy_part_result()
+                                .and_then(|r| r.e_tag())
+                                .map(str::to_owned),
+                        )
+                        .build(),
+                ),
+                Err(e) => {
+                    let _ = self.abort_multipart_upload(to, &upload_id).await;
+                    return Err(self.fail(to, e));
+                }
+            }
+        }
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(to)
+            .upload_id(&upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| self.fail(to, e))?;
+        Ok(())
     }
 }
 
@@ -163,6 +199,10 @@ mod tests {
         assert_eq!(
             copy_source("pail-demo", "users/alice/a b+c%ü?.txt"),
             "pail-demo/users/alice/a%20b%2Bc%25%C3%BC%3F.txt"
+        );
+        assert_eq!(
+            copy_source_version("b", "users/a/x y", "3/L4kqtJl+cR=="),
+            "b/users/a/x%20y?versionId=3%2FL4kqtJl%2BcR%3D%3D"
         );
     }
 }
