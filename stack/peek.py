@@ -5,6 +5,9 @@ own token from the IdP, STS credentials, boto3) — for tests that check what th
     stack/.venv/bin/python stack/peek.py object  USER KEY      # size, sha256, type, metadata, CRC32
     stack/.venv/bin/python stack/peek.py uploads USER PREFIX   # unfinished multipart uploads
     stack/.venv/bin/python stack/peek.py keys    USER PREFIX   # every key under the prefix
+    stack/.venv/bin/python stack/peek.py versions USER KEY     # the key's versions, newest first
+
+With `--versioned` at the end, in the versioned setup's bucket (its role, the same prefix).
 
 Prints one JSON document. Settings as for selftest.py (target/stack/stack.env or the env vars).
 """
@@ -18,29 +21,41 @@ import selftest as stack  # login, assume, s3_for and the stack's settings
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("object", "uploads", "keys"):
+    versioned = argv[-1:] == ["--versioned"]
+    argv = argv[:-1] if versioned else argv
+    if len(argv) != 4 or argv[1] not in ("object", "uploads", "keys", "versions"):
         print(__doc__, file=sys.stderr)
         return 2
     what, user, target = argv[1:]
-    s3 = stack.s3_for(stack.assume(stack.login(user), f"peek-{user}"[:64]))
+    bucket, role = (stack.VERSIONED_BUCKET, stack.VERSIONED_ROLE) if versioned else (stack.BUCKET, stack.ROLE)
+    s3 = stack.s3_for(stack.assume(stack.login(user), f"peek-{user}"[:64], role=role))
     if what == "object":
         try:
-            head = s3.head_object(Bucket=stack.BUCKET, Key=target, ChecksumMode="ENABLED")
+            head = s3.head_object(Bucket=bucket, Key=target, ChecksumMode="ENABLED")
         except ClientError as e:
             print(json.dumps({"error": e.response["Error"]["Code"]}))
             return 0
-        body = s3.get_object(Bucket=stack.BUCKET, Key=target)["Body"].read()
+        body = s3.get_object(Bucket=bucket, Key=target)["Body"].read()
         print(json.dumps({
             "size": len(body), "sha256": hashlib.sha256(body).hexdigest(),
             "content_type": head.get("ContentType"), "metadata": head.get("Metadata", {}),
             "checksum_crc32": head.get("ChecksumCRC32"), "checksum_type": head.get("ChecksumType"),
-            "etag": head.get("ETag"),
+            "etag": head.get("ETag"), "version_id": head.get("VersionId"),
+            "cache_control": head.get("CacheControl"), "content_disposition": head.get("ContentDisposition"),
+            "content_language": head.get("ContentLanguage"),
         }))
     elif what == "keys":
-        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=stack.BUCKET, Prefix=target)
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=target)
         print(json.dumps([o["Key"] for p in pages for o in p.get("Contents", [])]))
+    elif what == "versions":
+        listed = s3.list_object_versions(Bucket=bucket, Prefix=target)
+        entries = [{"version_id": v["VersionId"], "latest": v["IsLatest"], "delete_marker": False, "size": v["Size"],
+                    "etag": v["ETag"], "when": v["LastModified"].isoformat()} for v in listed.get("Versions", []) if v["Key"] == target]
+        entries += [{"version_id": m["VersionId"], "latest": m["IsLatest"], "delete_marker": True,
+                     "when": m["LastModified"].isoformat()} for m in listed.get("DeleteMarkers", []) if m["Key"] == target]
+        print(json.dumps(sorted(entries, key=lambda e: (e["latest"], e["when"]), reverse=True)))
     else:
-        listed = s3.list_multipart_uploads(Bucket=stack.BUCKET, Prefix=target).get("Uploads", [])
+        listed = s3.list_multipart_uploads(Bucket=bucket, Prefix=target).get("Uploads", [])
         print(json.dumps([{"key": u["Key"], "upload_id": u["UploadId"]} for u in listed]))
     return 0
 

@@ -64,6 +64,8 @@ UNLISTED_CLIENT = ENV.get("IDP_UNLISTED_CLIENT_ID", "pail-unlisted")
 NOCORS_BUCKET, NOCORS_ROLE = ENV.get("PAIL_NOCORS_BUCKET", "pail-nocors"), ENV.get("PAIL_NOCORS_ROLE_ARN", "")
 NOETAG_BUCKET, NOETAG_ROLE = ENV.get("PAIL_NOETAG_BUCKET", "pail-noetag"), ENV.get("PAIL_NOETAG_ROLE_ARN", "")
 NOLIST_ROLE = ENV.get("PAIL_NOLIST_ROLE_ARN", "")
+VERSIONED_BUCKET = ENV.get("PAIL_VERSIONED_BUCKET", "pail-versioned")
+VERSIONED_ROLE = ENV.get("PAIL_VERSIONED_ROLE_ARN", "arn:aws:iam::123456789012:role/pail-versioned-user")
 MIN_DURATION = int(ENV.get("PAIL_STS_MIN_DURATION", os.environ.get("PAIL_STS_MIN_DURATION", 900)))
 S3_CONFIG = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version="s3v4")
 STS_CONFIG = Config(retries={"max_attempts": 1}, parameter_validation=False)  # let the server validate
@@ -539,7 +541,7 @@ def case_s3_cors_preflight_denied():
 
 
 def case_s3_cors_expose_headers_on_head():
-    """S3 CORS: HEAD from an allowed origin exposes ETag and x-amz-meta-description; other origins get no CORS headers."""
+    """S3 CORS: HEAD from an allowed origin exposes ETag, x-amz-meta-description, Content-Encoding; other origins get no CORS headers."""
     s3 = s3_for(Fx.alice)
     seen = {}
 
@@ -550,6 +552,8 @@ def case_s3_cors_expose_headers_on_head():
     s3.head_object(Bucket=BUCKET, Key="users/alice/cors.txt")
     exposed = [x.strip().lower() for x in seen.get("Access-Control-Expose-Headers", "").split(",")]
     assert seen.get("Access-Control-Allow-Origin") == ALLOWED and "etag" in exposed and "x-amz-meta-description" in exposed, seen
+    # A metadata edit gives every system header again (REPLACE): the browser must see them.
+    assert "content-encoding" in exposed and "content-disposition" in exposed, seen
     r = signed("HEAD", f"{S3}/{BUCKET}/users/alice/cors.txt", Fx.alice, headers={"Origin": EVIL})
     assert r.status_code == 200 and not any(k.lower().startswith("access-control-") for k in r.headers), r.headers
 
@@ -558,6 +562,66 @@ def case_s3_cors_on_errors():
     """S3 CORS: an AccessDenied answer to an allowed origin still carries CORS headers (the app can read it)."""
     r = signed("GET", f"{S3}/{BUCKET}/users/bob/secret.txt", Fx.alice, headers={"Origin": ALLOWED})
     assert r.status_code == 403 and r.headers.get("Access-Control-Allow-Origin") == ALLOWED, r.headers
+
+
+def case_s3_copy_source_if_match():
+    """S3: CopyObject/UploadPartCopy with x-amz-copy-source-if-match: the current ETag copies, another gets 412 PreconditionFailed."""
+    s3 = s3_for(Fx.alice)
+    key = f"users/alice/guarded-{time.time_ns()}.txt"
+    etag = s3.put_object(Bucket=BUCKET, Key=key, Body=b"v1", ContentType="text/plain", Metadata={"description": "one"})["ETag"]
+    src = {"Bucket": BUCKET, "Key": key}
+    s3.copy_object(Bucket=BUCKET, Key=key, CopySource=src, CopySourceIfMatch=etag, MetadataDirective="REPLACE",
+                   ContentType="text/plain", Metadata={"description": "two"})
+    assert s3.head_object(Bucket=BUCKET, Key=key)["Metadata"] == {"description": "two"}
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"changed elsewhere", Metadata={"description": "other"})
+    expect_error(lambda: s3.copy_object(Bucket=BUCKET, Key=key, CopySource=src, CopySourceIfMatch=etag,
+                                        MetadataDirective="REPLACE", Metadata={"description": "lost"}), "PreconditionFailed")
+    assert s3.head_object(Bucket=BUCKET, Key=key)["Metadata"] == {"description": "other"}, "nothing overwritten"
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="users/alice/guarded-copy.txt")["UploadId"]
+    expect_error(lambda: s3.upload_part_copy(Bucket=BUCKET, Key="users/alice/guarded-copy.txt", UploadId=upload, PartNumber=1,
+                                             CopySource=src, CopySourceIfMatch=etag), "PreconditionFailed")
+    s3.abort_multipart_upload(Bucket=BUCKET, Key="users/alice/guarded-copy.txt", UploadId=upload)
+    # An outsider learns nothing about the ETag: access is checked first.
+    expect_error(lambda: s3_for(Fx.bob).copy_object(Bucket=BUCKET, Key="users/bob/x.txt", CopySource=src,
+                                                    CopySourceIfMatch='"nope"'), "AccessDenied")
+
+
+# ---------------------------------------------------------------- the versioned bucket
+
+def case_versioned_bucket():
+    """Versioned setup: own versions listed (s3:ListBucketVersions, prefix condition), read by versionId (GetObject, presigned), restored by copy; bob's refused."""
+    s3 = s3_for(assume(Fx.alice_token, "alice-versions", role=VERSIONED_ROLE))
+    key = f"users/alice/versions-{time.time_ns()}.txt"  # the stack keeps objects between runs
+    first = s3.put_object(Bucket=VERSIONED_BUCKET, Key=key, Body=b"first", ContentType="text/plain",
+                          Metadata={"description": "first"})["VersionId"]
+    s3.put_object(Bucket=VERSIONED_BUCKET, Key=key, Body=b"second", ContentType="text/csv")
+    s3.put_object(Bucket=VERSIONED_BUCKET, Key=key + ".bak", Body=b"other key")
+    assert s3.head_object(Bucket=VERSIONED_BUCKET, Key=key)["VersionId"] not in (None, "null")
+    listed = s3.list_object_versions(Bucket=VERSIONED_BUCKET, Prefix=key)
+    mine = [v for v in listed["Versions"] if v["Key"] == key]
+    assert len(mine) == 2 and [v["IsLatest"] for v in mine].count(True) == 1, listed
+    assert s3.get_object(Bucket=VERSIONED_BUCKET, Key=key, VersionId=first)["Body"].read() == b"first"
+    assert s3.head_object(Bucket=VERSIONED_BUCKET, Key=key, VersionId=first)["Metadata"] == {"description": "first"}
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": VERSIONED_BUCKET, "Key": key, "VersionId": first,
+                                                           "ResponseContentDisposition": "attachment"}, ExpiresIn=60)
+    r = requests.get(url, timeout=5)
+    assert r.status_code == 200 and r.content == b"first" and r.headers.get("Content-Disposition") == "attachment", r.text
+    s3.copy_object(Bucket=VERSIONED_BUCKET, Key=key, CopySource={"Bucket": VERSIONED_BUCKET, "Key": key, "VersionId": first})
+    restored = s3.get_object(Bucket=VERSIONED_BUCKET, Key=key)
+    assert restored["Body"].read() == b"first" and restored["ContentType"] == "text/plain", restored
+    assert restored["Metadata"] == {"description": "first"}, restored["Metadata"]
+    assert len([v for v in s3.list_object_versions(Bucket=VERSIONED_BUCKET, Prefix=key)["Versions"] if v["Key"] == key]) == 3
+    s3.delete_object(Bucket=VERSIONED_BUCKET, Key=key)
+    markers = s3.list_object_versions(Bucket=VERSIONED_BUCKET, Prefix=key).get("DeleteMarkers", [])
+    assert [m["IsLatest"] for m in markers if m["Key"] == key] == [True], markers
+    bob = s3_for(assume(Fx.bob_token, "bob-versions", role=VERSIONED_ROLE))
+    expect_error(lambda: bob.list_object_versions(Bucket=VERSIONED_BUCKET, Prefix="users/alice/"), "AccessDenied")
+    expect_error(lambda: bob.get_object(Bucket=VERSIONED_BUCKET, Key=key, VersionId=first), "AccessDenied")
+    expect_error(lambda: bob.copy_object(Bucket=VERSIONED_BUCKET, Key="users/bob/stolen.txt",
+                                         CopySource={"Bucket": VERSIONED_BUCKET, "Key": key, "VersionId": first}), "AccessDenied")
+    # The main bucket does not keep versions: HeadObject gives no version id there.
+    plain = s3_for(Fx.alice).head_object(Bucket=BUCKET, Key="users/alice/cors.txt")
+    assert plain.get("VersionId") in (None, "null"), plain
 
 
 # ---------------------------------------------------------------- the second configuration

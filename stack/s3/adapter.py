@@ -43,7 +43,9 @@ from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
 from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase, PermissionResult  # noqa: E402
 from moto.iam.models import iam_backends  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app  # noqa: E402
+from moto.s3.exceptions import PreconditionFailed  # noqa: E402
 from moto.s3.models import s3_backends  # noqa: E402
+from moto.s3.responses import ACTION_MAP as S3_ACTION_MAP, S3Response  # noqa: E402
 from moto.sts.models import sts_backends  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
@@ -65,6 +67,7 @@ class Config:
     issuer2 = os.environ.get("IDP2_ISSUER", "").rstrip("/") or None
     client2_id = os.environ.get("IDP2_CLIENT_ID", "pail-second")
     bucket2 = os.environ.get("PAIL_BUCKET2", "pail-second")
+    versioned_bucket = os.environ.get("PAIL_VERSIONED_BUCKET", "pail-versioned")
     prefix2 = os.environ.get("PAIL_PREFIX2", "home/{sub}/")
     metadata_keys = os.environ.get("PAIL_METADATA_KEYS", "description").replace(",", " ").split()
     origins = [o.strip() for o in os.environ.get("PAIL_STACK_ORIGINS", "http://127.0.0.1:8080,http://127.0.0.1:8765").split(",") if o.strip()]
@@ -123,9 +126,11 @@ class Setup:
     `cors` and `policy` say how the bucket's CORS rules and the role's permission policy differ
     from the documents (deliberately broken setups, for the setup doctor's tests)."""
 
-    def __init__(self, name, role, issuer, client_id, bucket, prefix, cors="full", policy="full", owns_bucket=True):
+    def __init__(self, name, role, issuer, client_id, bucket, prefix, cors="full", policy="full", owns_bucket=True,
+                 versioned=False):
         self.name, self.role, self.issuer, self.client_id = name, role, issuer, client_id
         self.bucket, self.prefix, self.cors, self.policy, self.owns_bucket = bucket, prefix, cors, policy, owns_bucket
+        self.versioned = versioned
 
     def values(self):
         host = self.issuer.split("://", 1)[-1]
@@ -138,6 +143,9 @@ def setups():
     out = [main]
     if C.issuer2:
         out.append(Setup("second", "pail-second-user", C.issuer2, C.client2_id, C.bucket2, C.prefix2))
+    # The main setup's documents on a bucket that keeps versions (object versions in the app).
+    out.append(Setup("versioned", "pail-versioned-user", C.issuer, C.client_id, C.versioned_bucket, C.prefix,
+                     versioned=True))
     # Each differs from the main setup in exactly one way (stack/README.md, "Broken setups").
     out += [
         Setup("nocors", "pail-nocors-user", C.issuer, C.client_id, "pail-nocors", C.prefix, cors="none"),
@@ -153,6 +161,8 @@ def provision_setup(setup):
     s3 = s3_backends[ACCOUNT][PARTITION]
     if setup.owns_bucket:
         s3.create_bucket(setup.bucket, REGION)
+        if setup.versioned:
+            s3.put_bucket_versioning(setup.bucket, "Enabled")
         rules = render("bucket-cors.json", values)["CORSRules"]
         if setup.cors == "no-etag":
             rules = [{**r, "ExposeHeaders": [h for h in r["ExposeHeaders"] if h.lower() != "etag"]} for r in rules]
@@ -298,7 +308,8 @@ def _check_action_permitted_in_context(self, resource):
 def s3_authorisation_checks(iam_request, resource):
     """The (action, resource) pairs AWS authorises for this request; moto checks only the first
     of them, which misses:
-    - CopyObject/UploadPartCopy: s3:GetObject on the copy source (else alice copies bob's files);
+    - CopyObject/UploadPartCopy: s3:GetObject on the copy source (else alice copies bob's files),
+      s3:GetObjectVersion when it names a version;
     - DeleteObjects (POST ?delete): s3:DeleteObject on every listed key, not on the bucket ARN
       (a prefix-scoped user could never multi-delete). Here any denied key denies the request."""
     checks = [(iam_request._action, resource)]
@@ -306,7 +317,9 @@ def s3_authorisation_checks(iam_request, resource):
         return checks
     source = iam_request._headers.get("x-amz-copy-source")
     if source and iam_request._action == "s3:PutObject":
-        checks.append(("s3:GetObject", "arn:aws:s3:::" + unquote(source.split("?versionId=")[0]).lstrip("/")))
+        # A copy of one version reads it with s3:GetObjectVersion, as AWS authorises it.
+        read = "s3:GetObjectVersion" if "?versionId=" in source else "s3:GetObject"
+        checks.append((read, "arn:aws:s3:::" + unquote(source.split("?versionId=")[0]).lstrip("/")))
     elif iam_request._action == "s3:DeleteObject" and "/" not in resource.split(":::", 1)[1] and "delete" in parse_qs(
             urlparse(iam_request._path).query, keep_blank_values=True):
         try:
@@ -317,7 +330,32 @@ def s3_authorisation_checks(iam_request, resource):
     return checks
 
 
+def _with_copy_source_if_match(handler):
+    """Gap: moto checks x-amz-copy-source-if-none-match but ignores x-amz-copy-source-if-match,
+    so a copy guarded by the ETag the client saw went through after a concurrent change. As S3
+    does: 412 PreconditionFailed when the source's ETag differs. Runs inside moto's handler,
+    after its IAM check (an outsider gets AccessDenied, not a hint about the ETag)."""
+    def guarded(self):
+        wanted = self.headers.get("x-amz-copy-source-if-match")
+        if wanted:
+            source = self.headers.get("x-amz-copy-source")
+            parsed = urlparse(source.decode() if isinstance(source, bytes) else source)
+            bucket, key = unquote(parsed.path).lstrip("/").split("/", 1)
+            version = parse_qs(parsed.query).get("versionId", [None])[0]
+            current = s3_backends[ACCOUNT][PARTITION].get_object(bucket, key, version_id=version)
+            etags = [e.strip().strip('"') for e in wanted.split(",")]
+            if current is not None and "*" not in etags and current.etag.strip('"') not in etags:
+                raise PreconditionFailed("x-amz-copy-source-If-Match")
+        return handler(self)
+    return guarded
+
+
 def install_moto_patches():
+    S3Response.copy_object = _with_copy_source_if_match(S3Response.copy_object)
+    S3Response.upload_part_copy = _with_copy_source_if_match(S3Response.upload_part_copy)
+    # Gap: moto authorises HEAD ?versionId as s3:GetObject; AWS wants s3:GetObjectVersion (as
+    # moto already does for GET ?versionId).
+    S3_ACTION_MAP["KEY"]["HEAD"]["versionId"] = "GetObjectVersion"
     IAMPolicyStatement._match = staticmethod(_match_with_variables)
     IAMPolicyStatement.is_action_permitted = _statement_is_action_permitted
     IAMRequestBase.check_action_permitted = _check_action_permitted_in_context
