@@ -255,6 +255,81 @@ pub fn renamed(to: &str) -> String {
     format!("Moved to {to}")
 }
 
+// ---- metadata edit -----------------------------------------------------------------------------
+
+pub const EDIT_METADATA: &str = "Edit metadata";
+pub const ADD_ENTRY: &str = "Add entry";
+pub const REMOVE_ENTRY: &str = "Remove";
+pub const SAVE_METADATA: &str = "Save metadata";
+pub const SAVING: &str = "Saving…";
+pub const METADATA_NAME: &str = "Name (after x-amz-meta-)";
+pub const METADATA_VALUE: &str = "Value";
+pub const METADATA_SAVED: &str = "Metadata saved";
+pub const METADATA_EDIT_NOTE: &str = "Saving copies the file onto itself with the new metadata; \
+    its content type and other headers stay. If someone changes the file meanwhile, nothing is \
+    overwritten.";
+
+/// Which names can be used: the ones the bucket lets the browser read back.
+pub fn metadata_names(names: &[String]) -> String {
+    format!("Names this app can read back: {}.", names.join(", "))
+}
+
+// ---- versions ----------------------------------------------------------------------------------
+
+pub const VERSIONS: &str = "Versions";
+pub const VERSIONS_LABEL: &str = "Earlier versions of this file";
+pub const LOADING_VERSIONS: &str = "Loading versions…";
+pub const CURRENT_VERSION: &str = "current";
+pub const DELETE_MARKER: &str = "deleted (delete marker)";
+pub const RESTORE: &str = "Restore";
+pub const NO_OTHER_VERSIONS: &str = "This is the only version.";
+
+pub fn confirm_restore(when: &str) -> String {
+    format!(
+        "Restore the version of {when}? A copy of it becomes the current version; the other \
+         versions stay."
+    )
+}
+
+pub fn restored(when: &str) -> String {
+    format!("Restored the version of {when}")
+}
+
+/// The accessible name of a version's download button.
+pub fn download_version(when: &str) -> String {
+    format!("Download the version of {when}")
+}
+
+// ---- downloads ---------------------------------------------------------------------------------
+
+pub fn download_selected(n: usize) -> String {
+    format!("Download selected ({})", count(n))
+}
+
+/// After "Download selected": how many downloads were started, and what was left out.
+pub fn downloads_started(started: usize, folders: usize) -> String {
+    let what = if started == 1 {
+        "1 download".to_owned()
+    } else {
+        format!("{} downloads", count(started))
+    };
+    let mut out = format!("Started {what}");
+    if folders > 0 {
+        out.push_str(&format!(
+            "; {} skipped (download the files inside instead)",
+            if folders == 1 {
+                "1 folder".to_owned()
+            } else {
+                format!("{} folders", count(folders))
+            }
+        ));
+    }
+    out
+}
+
+pub const DOWNLOADS_ALLOW: &str =
+    "If your browser asks whether this site may download several files, allow it.";
+
 // ---- share links ---------------------------------------------------------------------------
 
 pub const SHARE_LINK: &str = "Share link";
@@ -304,6 +379,11 @@ mod tests {
         assert_eq!(
             deleted(1000, 2502),
             "Deleted 1,000 of 2,502 objects. 1,502 not deleted:"
+        );
+        assert_eq!(downloads_started(1, 0), "Started 1 download");
+        assert_eq!(
+            downloads_started(1200, 2),
+            "Started 1,200 downloads; 2 folders skipped (download the files inside instead)"
         );
         assert_eq!(
             confirm_delete_body(2, 1),

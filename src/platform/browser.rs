@@ -311,31 +311,19 @@ pub fn mark(name: &str) {
     }
 }
 
-/// Saves `bytes` as a download named `file_name`.
-pub fn save_bytes(bytes: &[u8], file_name: &str, content_type: Option<&str>) -> Result<(), String> {
-    let err = |e: JsValue| format!("{e:?}");
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = web_sys::BlobPropertyBag::new();
-    if let Some(t) = content_type {
-        options.set_type(t);
-    }
-    let blob =
-        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(err)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+/// Opens `url` — a presigned GET answered with `Content-Disposition: attachment` — so the browser
+/// downloads it straight to disk; the page stays where it is. (A cross-origin link ignores the
+/// `download` attribute: the response header is what makes it a download, and names the file.)
+pub fn start_download(url: &str) -> Result<(), String> {
     let document = window().and_then(|w| w.document()).ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = document
         .create_element("a")
-        .map_err(err)?
+        .map_err(|e| format!("{e:?}"))?
         .dyn_into()
         .map_err(|_| "not an anchor")?;
-    a.set_href(&url);
-    a.set_download(file_name);
+    a.set_href(url);
+    a.set_rel("noopener noreferrer");
     a.click();
-    // Revoking at once can cancel the download in some browsers; a minute is plenty.
-    wasm_bindgen_futures::spawn_local(async move {
-        super::clock::timeout(std::time::Duration::from_secs(60)).await;
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use super::{DeleteDialog, ErrorNotice, NewFolderForm, SetupDoctor};
+use super::{DeleteDialog, DownloadSelected, ErrorNotice, NewFolderForm, SetupDoctor};
 use crate::error::AppError;
 use crate::format;
 use crate::listing::{self, Entry, Sort, SortBy};
@@ -264,6 +264,7 @@ pub fn FileTable(
 
     let storage_for_form = account.storage.clone();
     let storage_for_dialog = account.storage.clone();
+    let storage_for_downloads = account.storage.clone();
     let body = move || {
         if let Some(error) = loader.error.get() {
             // The user's own folder failing to list is a setup problem (or a passing one):
@@ -394,6 +395,7 @@ pub fn FileTable(
                 {move || {
                     let n = chosen.with(HashSet::len);
                     (n > 0).then(|| view! {
+                        <DownloadSelected storage=storage_for_downloads.clone() chosen/>
                         <button class="button button-danger" on:click=start_delete>
                             {text::delete_selected(n)}
                         </button>

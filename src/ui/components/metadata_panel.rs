@@ -4,14 +4,15 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 
-use super::ErrorNotice;
+use super::{ErrorNotice, MetadataEditor, ObjectVersions};
 use crate::error::AppError;
 use crate::format;
 use crate::platform::browser;
 use crate::routes::files_href;
 use crate::storage::{ObjectMetadata, keys};
 use crate::text;
-use crate::ui::session::Account;
+use crate::storage::versions::is_versioned;
+use crate::ui::session::{Account, use_session};
 use crate::ui::toast::use_toaster;
 
 /// The selected object's details from HeadObject: system headers and every user metadata
@@ -64,22 +65,30 @@ pub fn MetadataPanel(
             async move { storage.head(&key).await.map_err(AppError::from) }
         }
     });
+    // Download: a presigned GET that S3 answers as an attachment under the real name; the
+    // bytes go straight to the browser's downloads, never through the app's memory.
     let download = Action::new_local({
         let storage = account.storage.clone();
         move |meta: &ObjectMetadata| {
             let storage = storage.clone();
-            let meta = meta.clone();
+            let key = meta.key.clone();
             async move {
-                let bytes = storage.get(&meta.key).await.map_err(AppError::from)?;
-                let _ = browser::save_bytes(
-                    &bytes,
-                    keys::file_name(&meta.key),
-                    meta.content_type.as_deref(),
-                );
+                let url = storage.download_url(&key, None).await?;
+                browser::start_download(&url).map_err(|detail| {
+                    crate::storage::StorageError::Other {
+                        status: 0,
+                        code: "DownloadNotStarted".into(),
+                        message: detail,
+                    }
+                })?;
                 Ok::<(), AppError>(())
             }
         }
     });
+    // Metadata edit (MetadataEditor) and versions (ObjectVersions): after either changes the
+    // object, it is read again with HeadObject.
+    let editing = RwSignal::new(false);
+    let readable = use_session().config().s3.metadata_keys;
     // Share link: the credentials are made fresh first, so the link lasts as long as it can.
     let share_for = RwSignal::new(text::SHARE_DURATIONS[1].0);
     let share = Action::new_local({
@@ -163,7 +172,13 @@ pub fn MetadataPanel(
                         }).collect_view()}
                     </dl>
                     <h3>{text::USER_METADATA}</h3>
-                    {if user.is_empty() {
+                    {if editing.get() {
+                        view! {
+                            <MetadataEditor storage=account.storage.clone() meta=meta.clone() readable=readable.clone()
+                                on_saved=Callback::new(move |()| { editing.set(false); head.refetch(); })
+                                on_cancel=Callback::new(move |()| editing.set(false))/>
+                        }.into_any()
+                    } else if user.is_empty() {
                         view! { <p class="muted">{text::NONE}</p> }.into_any()
                     } else {
                         view! {
@@ -179,6 +194,9 @@ pub fn MetadataPanel(
                         }.into_any()
                     }}
                     <div class="panel-actions">
+                        {(!editing.get()).then(|| view! {
+                            <button class="button" on:click=move |_| editing.set(true)>{text::EDIT_METADATA}</button>
+                        })}
                         <button
                             class="button"
                             disabled=move || download.pending().get()
@@ -225,6 +243,10 @@ pub fn MetadataPanel(
                             {text::DELETE}
                         </button>
                     </div>
+                    {is_versioned(meta.version_id.as_deref()).then(|| view! {
+                        <ObjectVersions storage=account.storage.clone() key=meta.key.clone()
+                            on_restored=Callback::new(move |()| head.refetch())/>
+                    })}
                     <section class="share" aria-label=text::SHARE_LINK_LABEL>
                         <h3>{text::SHARE_LINK}</h3>
                         <div class="share-controls">
@@ -322,6 +344,8 @@ fn system_rows(meta: &ObjectMetadata) -> Vec<(&'static str, String)> {
         ("Cache-Control", meta.cache_control.clone()),
         ("Content-Disposition", meta.content_disposition.clone()),
         ("Content-Encoding", meta.content_encoding.clone()),
+        ("Content-Language", meta.content_language.clone()),
+        ("Expires", meta.expires.clone()),
     ];
     rows.extend(optional.into_iter().filter_map(|(n, v)| Some((n, v?))));
     rows

@@ -2,11 +2,14 @@
 
 mod app_header;
 mod delete_dialog;
+mod download_selected;
 mod error_notice;
 mod file_table;
 mod files_view;
+mod metadata_editor;
 mod metadata_panel;
 mod new_folder;
+mod object_versions;
 mod renewal_notice;
 mod setup_doctor;
 mod sign_in_card;
@@ -17,11 +20,14 @@ mod upload_queue;
 
 pub use app_header::AppHeader;
 pub use delete_dialog::DeleteDialog;
+pub use download_selected::DownloadSelected;
 pub use error_notice::ErrorNotice;
 pub use file_table::FileTable;
 pub use files_view::FilesView;
+pub use metadata_editor::MetadataEditor;
 pub use metadata_panel::MetadataPanel;
 pub use new_folder::NewFolderForm;
+pub use object_versions::ObjectVersions;
 pub use renewal_notice::RenewalNotice;
 pub use setup_doctor::SetupDoctor;
 pub use sign_in_card::SignInCard;
