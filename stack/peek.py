@@ -6,11 +6,13 @@ own token from the IdP, STS credentials, boto3) — for tests that check what th
     stack/.venv/bin/python stack/peek.py uploads USER PREFIX   # unfinished multipart uploads
     stack/.venv/bin/python stack/peek.py keys    USER PREFIX   # every key under the prefix
     stack/.venv/bin/python stack/peek.py versions USER KEY     # the key's versions, newest first
+    stack/.venv/bin/python stack/peek.py put     USER KEY TEXT # write TEXT (body and description)
 
 With `--versioned` at the end, in the versioned setup's bucket (its role, the same prefix).
 
 Prints one JSON document. Settings as for selftest.py (target/stack/stack.env or the env vars).
 """
+import email.header
 import hashlib
 import json
 import sys
@@ -23,7 +25,8 @@ import selftest as stack  # login, assume, s3_for and the stack's settings
 def main(argv):
     versioned = argv[-1:] == ["--versioned"]
     argv = argv[:-1] if versioned else argv
-    if len(argv) != 4 or argv[1] not in ("object", "uploads", "keys", "versions"):
+    text = argv.pop() if len(argv) == 5 and argv[1] == "put" else None
+    if len(argv) != 4 or argv[1] not in ("object", "uploads", "keys", "versions", "put"):
         print(__doc__, file=sys.stderr)
         return 2
     what, user, target = argv[1:]
@@ -43,7 +46,14 @@ def main(argv):
             "etag": head.get("ETag"), "version_id": head.get("VersionId"),
             "cache_control": head.get("CacheControl"), "content_disposition": head.get("ContentDisposition"),
             "content_language": head.get("ContentLanguage"),
+            # Values as written: S3 returns non-ASCII ones as RFC 2047 encoded words.
+            "metadata_text": {k: str(email.header.make_header(email.header.decode_header(v)))
+                              for k, v in head.get("Metadata", {}).items()},
         }))
+    elif what == "put":
+        out = s3.put_object(Bucket=bucket, Key=target, Body=text.encode(), ContentType="text/plain",
+                            Metadata={"description": text})
+        print(json.dumps({"etag": out["ETag"], "version_id": out.get("VersionId")}))
     elif what == "keys":
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=target)
         print(json.dumps([o["Key"] for p in pages for o in p.get("Contents", [])]))

@@ -284,12 +284,43 @@ impl Sessions {
     /// A new Chromium with a fresh profile (no cookies, no storage), with the script-error
     /// recorder installed. `label` names it in artifacts, e.g. `alice`.
     pub async fn open(&self, label: &str) -> Result<Browser> {
+        self.open_with(label, json!({})).await
+    }
+
+    /// A new Chromium (as [`Sessions::open`]) that saves downloads into a fresh directory,
+    /// without asking — several per page too —, and that directory.
+    pub async fn open_downloading(&self, label: &str) -> Result<(Browser, PathBuf)> {
+        let dir = self
+            .env
+            .artifacts
+            .join(format!("downloads-{label}-{}", self.stamp()));
+        std::fs::create_dir_all(&dir)?;
+        let prefs = json!({
+            "download.default_directory": dir,
+            "download.prompt_for_download": false,
+            // "Download multiple files": what a user answers "Allow" to.
+            "profile.default_content_setting_values.automatic_downloads": 1,
+        });
+        let browser = self.open_with(label, prefs).await?;
+        browser
+            .client
+            .issue_cmd(Cdp {
+                cmd: "Browser.setDownloadBehavior",
+                params: json!({ "behavior": "allow", "downloadPath": dir }),
+            })
+            .await
+            .map_err(|e| format!("CDP Browser.setDownloadBehavior failed: {e}"))?;
+        Ok((browser, dir))
+    }
+
+    async fn open_with(&self, label: &str, prefs: Value) -> Result<Browser> {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({ "binary": "/usr/bin/chromium", "args": CHROMIUM_ARGS }),
-        );
+        let mut options = json!({ "binary": "/usr/bin/chromium", "args": CHROMIUM_ARGS });
+        if prefs.as_object().is_some_and(|p| !p.is_empty()) {
+            options["prefs"] = prefs;
+        }
+        caps.insert("goog:chromeOptions".into(), options);
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&self.env.webdriver)
@@ -392,6 +423,29 @@ impl Browser {
 
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         Ok(self.client.execute(script, args).await?)
+    }
+
+    /// The bytes of `name` once the browser has saved it into `dir` (no download of `dir` still
+    /// in progress), waiting up to [`TIMEOUT`].
+    pub async fn downloaded(&self, dir: &std::path::Path, name: &str) -> Result<Vec<u8>> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let names: Vec<String> = std::fs::read_dir(dir)?
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect();
+            let busy = names.iter().any(|n| n.ends_with(".crdownload"));
+            if !busy && names.iter().any(|n| n == name) {
+                return Ok(std::fs::read(dir.join(name))?);
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "{name:?} was not downloaded into {} within {TIMEOUT:?}; there: {names:?}",
+                    dir.display()
+                )
+                .into());
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// The visible text of the page.
@@ -703,6 +757,27 @@ impl Env {
     /// metadata, CRC32 — or `{"error": …}`.
     pub fn peek_object(&self, user: &str, key: &str) -> Result<Value> {
         self.peek(&["object", user, key])
+    }
+
+    /// What `user` has at `key` in the stack's versioned bucket (as [`Env::peek_object`]).
+    pub fn peek_versioned(&self, user: &str, key: &str) -> Result<Value> {
+        self.peek(&["object", user, key, "--versioned"])
+    }
+
+    /// The versions of `key` in the versioned bucket, newest first: `[{"version_id", "latest",
+    /// "delete_marker", "size", "etag"}]`.
+    pub fn versions(&self, user: &str, key: &str) -> Result<Vec<Value>> {
+        Ok(self
+            .peek(&["versions", user, key, "--versioned"])?
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// Writes `text` to `key` as `user` through S3, behind the app's back (a concurrent
+    /// change): `text` is the body and the description.
+    pub fn put_elsewhere(&self, user: &str, key: &str, text: &str) -> Result {
+        self.peek(&["put", user, key, text]).map(|_| ())
     }
 
     /// Every key `user` has under `prefix`, through S3 (ListObjectsV2, all pages).
