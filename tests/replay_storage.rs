@@ -340,6 +340,8 @@ async fn head_reads_system_headers_and_user_metadata() {
             cache_control: Some("max-age=3600".into()),
             content_disposition: Some("attachment; filename=\"style.css\"".into()),
             content_encoding: Some("gzip".into()),
+            content_language: Some("en".into()),
+            expires: None,
             storage_class: Some("STANDARD_IA".into()),
             server_side_encryption: Some("AES256".into()),
             // HeadObject returns checksums only with x-amz-checksum-mode: ENABLED, which
@@ -516,4 +518,234 @@ fn the_bucket_and_home_come_from_the_settings() {
     let h = Harness::new(&[]);
     assert_eq!(h.storage.bucket(), BUCKET);
     assert_eq!(h.storage.home(), "users/alice/");
+}
+
+// ------------------------------------------------------ metadata edit, versions, downloads
+// Answers written here in S3's shape (the requests are what these tests check).
+
+/// A `StaticReplayClient` answering with these (status, body) pairs, in order.
+fn canned(answers: &[(u16, &str)]) -> StaticReplayClient {
+    use aws_smithy_http_client::test_util::ReplayEvent;
+    use aws_smithy_types::body::SdkBody;
+    StaticReplayClient::new(
+        answers
+            .iter()
+            .map(|(status, body)| {
+                let request = http::Request::builder()
+                    .uri("http://127.0.0.1:9000/")
+                    .body(SdkBody::empty())
+                    .expect("request");
+                let response = http::Response::builder()
+                    .status(*status)
+                    .header("content-type", "application/xml")
+                    .body(SdkBody::from(body.to_string()))
+                    .expect("response");
+                ReplayEvent::new(request, response)
+            })
+            .collect(),
+    )
+}
+
+const COPY_RESULT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CopyObjectResult><LastModified>2026-11-22T01:19:37.000Z</LastModified><ETag>"new"</ETag></CopyObjectResult>"#;
+
+fn shown() -> ObjectMetadata {
+    ObjectMetadata {
+        key: "users/alice/a b.txt".into(),
+        size: 12,
+        content_type: Some("text/markdown; charset=utf-8".into()),
+        etag: Some("\"3858f62230ac3c915f300c664312c63f\"".into()),
+        cache_control: Some("max-age=60".into()),
+        content_disposition: Some("inline".into()),
+        content_encoding: Some("gzip".into()),
+        content_language: Some("de-CH".into()),
+        expires: Some("Wed, 21 Oct 2026 07:28:00 GMT".into()),
+        user: BTreeMap::from([("description".into(), "old".into())]),
+        ..ObjectMetadata::default()
+    }
+}
+
+#[tokio::test]
+async fn a_metadata_save_is_a_guarded_replace_copy_that_keeps_the_system_headers() {
+    let h = Harness::with_client(canned(&[(200, COPY_RESULT)]));
+    let user = BTreeMap::from([("project".to_owned(), "Zürich".to_owned())]);
+    h.storage
+        .save_metadata(&shown(), user)
+        .await
+        .expect("saved");
+
+    let request = h.only_request();
+    assert_eq!(request.method(), "PUT");
+    assert_eq!(
+        request.uri(),
+        "http://127.0.0.1:9000/pail-demo/users/alice/a%20b.txt?x-id=CopyObject"
+    );
+    for (name, value) in [
+        ("x-amz-copy-source", "pail-demo/users/alice/a%20b.txt"),
+        (
+            "x-amz-copy-source-if-match",
+            "\"3858f62230ac3c915f300c664312c63f\"",
+        ),
+        ("x-amz-metadata-directive", "REPLACE"),
+        ("content-type", "text/markdown; charset=utf-8"),
+        ("cache-control", "max-age=60"),
+        ("content-disposition", "inline"),
+        ("content-encoding", "gzip"),
+        ("content-language", "de-CH"),
+        ("expires", "Wed, 21 Oct 2026 07:28:00 GMT"),
+        ("x-amz-meta-project", "=?UTF-8?B?WsO8cmljaA==?="),
+    ] {
+        assert_eq!(header(&request, name), value, "{name}");
+    }
+    assert!(
+        request.headers().get("x-amz-meta-description").is_none(),
+        "a removed entry is not sent"
+    );
+    assert!(request.headers().get("x-amz-storage-class").is_none());
+}
+
+#[tokio::test]
+async fn a_changed_object_refuses_the_save() {
+    let h = Harness::with_client(canned(&[(
+        412,
+        "<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you \
+         specified did not hold</Message><Condition>x-amz-copy-source-If-Match</Condition></Error>",
+    )]));
+    let err = h
+        .storage
+        .save_metadata(&shown(), BTreeMap::new())
+        .await
+        .expect_err("412");
+    assert_eq!(
+        err,
+        StorageError::Changed {
+            key: "users/alice/a b.txt".into()
+        }
+    );
+    assert_eq!(
+        h.requests().len(),
+        1,
+        "a refused precondition is not retried"
+    );
+}
+
+#[tokio::test]
+async fn without_an_etag_nothing_is_sent() {
+    let h = Harness::with_client(canned(&[]));
+    let meta = ObjectMetadata {
+        etag: None,
+        ..shown()
+    };
+    let err = h
+        .storage
+        .save_metadata(&meta, BTreeMap::new())
+        .await
+        .expect_err("no ETag");
+    assert_eq!(
+        err,
+        StorageError::Edit(pail::storage::edit::EditError::NoEtag)
+    );
+    assert!(h.requests().is_empty());
+}
+
+const VERSIONS_PAGE_1: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>pail-versioned</Name>
+<Prefix>users/alice/a.txt</Prefix><KeyMarker></KeyMarker><VersionIdMarker></VersionIdMarker>
+<NextKeyMarker>users/alice/a.txt</NextKeyMarker><NextVersionIdMarker>v2</NextVersionIdMarker>
+<MaxKeys>2</MaxKeys><IsTruncated>true</IsTruncated>
+<Version><Key>users/alice/a.txt</Key><VersionId>v3</VersionId><IsLatest>false</IsLatest>
+<LastModified>2026-11-22T03:00:00.000Z</LastModified><ETag>"c"</ETag><Size>3</Size><StorageClass>STANDARD</StorageClass></Version>
+<Version><Key>users/alice/a.txt</Key><VersionId>v2</VersionId><IsLatest>false</IsLatest>
+<LastModified>2026-11-22T02:00:00.000Z</LastModified><ETag>"b"</ETag><Size>2</Size><StorageClass>STANDARD</StorageClass></Version>
+<DeleteMarker><Key>users/alice/a.txt</Key><VersionId>m4</VersionId><IsLatest>true</IsLatest>
+<LastModified>2026-11-22T04:00:00.000Z</LastModified></DeleteMarker>
+</ListVersionsResult>"#;
+
+const VERSIONS_PAGE_2: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>pail-versioned</Name>
+<Prefix>users/alice/a.txt</Prefix><KeyMarker>users/alice/a.txt</KeyMarker><VersionIdMarker>v2</VersionIdMarker>
+<MaxKeys>2</MaxKeys><IsTruncated>false</IsTruncated>
+<Version><Key>users/alice/a.txt</Key><VersionId>v1</VersionId><IsLatest>false</IsLatest>
+<LastModified>2026-11-22T01:00:00.000Z</LastModified><ETag>"a"</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Version>
+<Version><Key>users/alice/a.txt.bak</Key><VersionId>b1</VersionId><IsLatest>true</IsLatest>
+<LastModified>2026-11-22T05:00:00.000Z</LastModified><ETag>"x"</ETag><Size>9</Size><StorageClass>STANDARD</StorageClass></Version>
+</ListVersionsResult>"#;
+
+#[tokio::test]
+async fn versions_are_followed_across_pages_and_kept_to_the_key() {
+    let h = Harness::with_client(canned(&[(200, VERSIONS_PAGE_1), (200, VERSIONS_PAGE_2)]));
+    let versions = h
+        .storage
+        .versions("users/alice/a.txt")
+        .await
+        .expect("versions");
+    let requests = h.requests();
+    assert_eq!(
+        requests[0].uri(),
+        "http://127.0.0.1:9000/pail-demo/?versions&prefix=users%2Falice%2Fa.txt"
+    );
+    assert_eq!(
+        requests[1].uri(),
+        "http://127.0.0.1:9000/pail-demo/?versions&key-marker=users%2Falice%2Fa.txt&prefix=users%2Falice%2Fa.txt&version-id-marker=v2"
+    );
+    let shaped: Vec<(&str, bool, bool, Option<u64>)> = versions
+        .iter()
+        .map(|v| (v.version_id.as_str(), v.latest, v.delete_marker, v.size))
+        .collect();
+    assert_eq!(
+        shaped,
+        [
+            ("m4", true, true, None),
+            ("v3", false, false, Some(3)),
+            ("v2", false, false, Some(2)),
+            ("v1", false, false, Some(1)),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_restore_copies_the_version_with_its_type_and_metadata() {
+    let h = Harness::with_client(canned(&[(200, COPY_RESULT)]));
+    let version = pail::storage::versions::Version {
+        version_id: "3/L4kqtJl+cR==".into(),
+        latest: false,
+        delete_marker: false,
+        last_modified_ms: None,
+        size: Some(12),
+        etag: None,
+    };
+    h.storage
+        .restore_version("users/alice/a b.txt", &version)
+        .await
+        .expect("restored");
+    let request = h.only_request();
+    assert_eq!(
+        header(&request, "x-amz-copy-source"),
+        "pail-demo/users/alice/a%20b.txt?versionId=3%2FL4kqtJl%2BcR%3D%3D"
+    );
+    assert_eq!(header(&request, "x-amz-metadata-directive"), "COPY");
+    assert!(request.headers().get("x-amz-meta-description").is_none());
+}
+
+#[tokio::test]
+async fn a_download_link_names_the_file_and_the_version() {
+    let h = Harness::with_client(canned(&[]));
+    let url = h
+        .storage
+        .download_url("users/alice/Zürich ü.txt", Some("v 1"))
+        .await
+        .expect("presigned");
+    assert!(
+        url.starts_with("http://127.0.0.1:9000/pail-demo/users/alice/Z%C3%BCrich%20%C3%BC.txt?"),
+        "{url}"
+    );
+    for part in [
+        "versionId=v%201",
+        "response-content-disposition=attachment%3B%20filename%3D%22Z_rich%20_.txt%22%3B%20filename%2A%3DUTF-8%27%27Z%25C3%25BCrich%2520%25C3%25BC.txt",
+        "X-Amz-Expires=120",
+        "X-Amz-Security-Token=replay-session-token",
+    ] {
+        assert!(url.contains(part), "{part} in {url}");
+    }
+    assert!(h.requests().is_empty(), "presigning sends nothing");
 }

@@ -84,7 +84,9 @@ pub enum EditError {
     /// names in the app's `metadata_keys` setting.
     #[error("x-amz-meta-{name} is not one of the names this app can read back ({known})")]
     NotReadable { name: String, known: String },
-    #[error("user metadata is limited to {USER_METADATA_LIMIT} bytes by S3; these entries take {0}")]
+    #[error(
+        "user metadata is limited to {USER_METADATA_LIMIT} bytes by S3; these entries take {0}"
+    )]
     TooLarge(usize),
     /// The details were read without an ETag (the bucket's CORS rules hide it), so a concurrent
     /// change could not be detected.
@@ -256,7 +258,11 @@ mod tests {
         let readable = vec!["description".to_owned(), "project".to_owned()];
         assert_eq!(
             entries(
-                &rows(&[(" Description ", " kept as typed "), ("", ""), ("project", "")]),
+                &rows(&[
+                    (" Description ", " kept as typed "),
+                    ("", ""),
+                    ("project", "")
+                ]),
                 &readable
             ),
             Ok(BTreeMap::from([

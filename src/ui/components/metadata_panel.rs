@@ -9,9 +9,9 @@ use crate::error::AppError;
 use crate::format;
 use crate::platform::browser;
 use crate::routes::files_href;
+use crate::storage::versions::is_versioned;
 use crate::storage::{ObjectMetadata, keys};
 use crate::text;
-use crate::storage::versions::is_versioned;
 use crate::ui::session::{Account, use_session};
 use crate::ui::toast::use_toaster;
 

@@ -203,12 +203,16 @@ async fn downloads_of_one_and_of_several_files_are_the_same_bytes() {
         for name in &names[1..] {
             dana.execute(
                 "document.querySelector(arguments[0]).click();",
-                vec![json!(format!("input[aria-label={}]", css_string(&format!("Select {name}"))))],
+                vec![json!(format!(
+                    "input[aria-label={}]",
+                    css_string(&format!("Select {name}"))
+                ))],
             )
             .await?;
         }
         click(&dana, "//button[normalize-space()='Download selected (3)']").await?;
-        dana.wait_text_eq(".toast-title", "Started 3 downloads").await?;
+        dana.wait_text_eq(".toast-title", "Started 3 downloads")
+            .await?;
         for name in &names[1..] {
             assert_eq!(
                 dana.downloaded(&downloads, name).await?,
@@ -232,11 +236,15 @@ struct Files {
 impl Files {
     fn new(s: &Sessions, bases: &[&str]) -> Result<Self> {
         let stamp = s.stamp();
-        let dir = std::env::temp_dir().join(format!("pail-e2e-objects-{stamp}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("pail-e2e-objects-{stamp}-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let names: Vec<String> = bases.iter().map(|b| format!("{b} {stamp}.txt")).collect();
         for name in &names {
-            std::fs::write(dir.join(name), format!("Pail end-to-end test file\n{name}\n"))?;
+            std::fs::write(
+                dir.join(name),
+                format!("Pail end-to-end test file\n{name}\n"),
+            )?;
         }
         Ok(Self { dir, names })
     }
@@ -274,8 +282,11 @@ async fn upload(b: &Browser, files: &Files, names: &[&str], description: &str) -
         )
     };
     for name in names {
-        b.wait_text_eq(&format!("{}//*[@data-testid='upload-status']", item(name)), "Ready")
-            .await?;
+        b.wait_text_eq(
+            &format!("{}//*[@data-testid='upload-status']", item(name)),
+            "Ready",
+        )
+        .await?;
     }
     // The field keeps what was typed for the last upload: replaced, not appended to.
     b.execute(
@@ -289,7 +300,11 @@ async fn upload(b: &Browser, files: &Files, names: &[&str], description: &str) -
         1 => "Upload".to_owned(),
         n => format!("Upload {n} files"),
     };
-    click(b, &format!("//button[normalize-space()={}]", xpath_literal(&label))).await?;
+    click(
+        b,
+        &format!("//button[normalize-space()={}]", xpath_literal(&label)),
+    )
+    .await?;
     for name in names {
         let status = format!("{}//*[@data-testid='upload-status']", item(name));
         let outcome = b
@@ -319,7 +334,10 @@ async fn open_details(b: &Browser, key: &str) -> Result {
 
 /// The XPath of the button labelled `label` inside the first `scope` element.
 fn button_in(scope: &str, label: &str) -> String {
-    format!("//{scope}//button[normalize-space()={}]", xpath_literal(label))
+    format!(
+        "//{scope}//button[normalize-space()={}]",
+        xpath_literal(label)
+    )
 }
 
 /// Clicks the element at `xpath` once it is there and enabled, in script: a toast may cover
@@ -401,5 +419,8 @@ where
 }
 
 fn id_of(version: &Value) -> String {
-    version["version_id"].as_str().unwrap_or_default().to_owned()
+    version["version_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
