@@ -327,6 +327,32 @@ pub fn downloads_started(started: usize, folders: usize) -> String {
     out
 }
 
+// ---- move several ------------------------------------------------------------------------------
+
+pub fn move_selected(n: usize) -> String {
+    format!("Move selected ({})", count(n))
+}
+
+pub const MOVE_PROMPT: &str = "Move to which folder? A path inside My files, e.g. \
+    “2026/archive” (it is created if needed; empty: My files itself):";
+
+pub fn moving(done: usize, total: usize) -> String {
+    format!("Moving {} of {}…", count(done), count(total))
+}
+
+pub fn moved(moved: usize, to: &str) -> String {
+    let what = if moved == 1 {
+        "1 object".to_owned()
+    } else {
+        format!("{} objects", count(moved))
+    };
+    format!("Moved {what} to {to}")
+}
+
+pub fn not_moved(not: usize, total: usize) -> String {
+    format!("{} of {} not moved", count(not), count(total))
+}
+
 pub const DOWNLOADS_ALLOW: &str =
     "If your browser asks whether this site may download several files, allow it.";
 

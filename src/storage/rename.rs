@@ -51,6 +51,36 @@ pub fn copy_source(bucket: &str, key: &str) -> String {
     out
 }
 
+/// Where each object goes when the selected `files` and `folders` (full keys; a folder's ends
+/// with `/`, `folder_keys` holds every key under each) move into `destination` (a folder key,
+/// ending with `/`): a file keeps its name, a folder its name and everything under it.
+pub fn move_targets(
+    files: &[String],
+    folder_keys: &[(String, Vec<String>)],
+    destination: &str,
+) -> Result<Vec<(String, String)>, RenameError> {
+    let mut moves = Vec::new();
+    for file in files {
+        moves.push((
+            file.clone(),
+            format!("{destination}{}", keys::file_name(file)),
+        ));
+    }
+    for (folder, under) in folder_keys {
+        if destination.starts_with(folder.as_str()) {
+            return Err(RenameError::IntoItself(folder.clone()));
+        }
+        let into = format!("{destination}{}/", keys::file_name(folder));
+        for key in under {
+            let rest = key.strip_prefix(folder.as_str()).unwrap_or(key);
+            moves.push((key.clone(), format!("{into}{rest}")));
+        }
+    }
+    // What stays where it is needs no copy.
+    moves.retain(|(from, to)| from != to);
+    Ok(moves)
+}
+
 /// Why a rename was not done.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RenameError {
@@ -58,6 +88,8 @@ pub enum RenameError {
     Exists(String),
     #[error("the new name is the old one")]
     Same,
+    #[error("the folder {0} cannot be moved into itself")]
+    IntoItself(String),
 }
 
 impl Storage {
@@ -192,6 +224,36 @@ mod tests {
         );
         let largest = copy_plan(5 << 40).expect("plan").expect("parts");
         assert!(largest.parts() <= 10_000);
+    }
+
+    #[test]
+    fn several_move_with_their_names_and_folders_with_everything_under_them() {
+        let files = vec!["users/a/x.txt".to_owned(), "users/a/y ü.txt".to_owned()];
+        let folders = vec![(
+            "users/a/photos/".to_owned(),
+            vec![
+                "users/a/photos/".to_owned(),
+                "users/a/photos/2024/beach.jpg".to_owned(),
+            ],
+        )];
+        assert_eq!(
+            move_targets(&files, &folders, "users/a/archive/"),
+            Ok(vec![
+                ("users/a/x.txt".into(), "users/a/archive/x.txt".into()),
+                ("users/a/y ü.txt".into(), "users/a/archive/y ü.txt".into()),
+                ("users/a/photos/".into(), "users/a/archive/photos/".into()),
+                (
+                    "users/a/photos/2024/beach.jpg".into(),
+                    "users/a/archive/photos/2024/beach.jpg".into()
+                ),
+            ])
+        );
+        assert_eq!(
+            move_targets(&[], &folders, "users/a/photos/2024/"),
+            Err(RenameError::IntoItself("users/a/photos/".into()))
+        );
+        // Into the folder they are in: nothing to do.
+        assert_eq!(move_targets(&files, &[], "users/a/"), Ok(vec![]));
     }
 
     #[test]

@@ -54,6 +54,11 @@ impl Toaster {
         self.push(ToastKind::Error, x.title, Some(x.action));
     }
 
+    /// An outcome that is partly a failure, in words already made (e.g. a report).
+    pub fn failure(&self, title: String, body: String) {
+        self.push(ToastKind::Error, title, Some(body));
+    }
+
     fn push(&self, kind: ToastKind, title: String, body: Option<String>) -> u64 {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);

@@ -35,6 +35,8 @@ pub fn DownloadSelected(
             )
         });
         keys.sort();
+        // Taken now: the button goes away if the selection is cleared meanwhile.
+        let storage = storage.get_value();
         async move {
             let mut started = 0;
             for (i, key) in keys.iter().enumerate() {
@@ -42,7 +44,7 @@ pub fn DownloadSelected(
                     clock::timeout(SPACING).await;
                 }
                 // Presigned just before it goes, so renewed credentials are picked up.
-                match storage.get_value().download_url(key, None).await {
+                match storage.download_url(key, None).await {
                     Ok(url) if browser::start_download(&url).is_ok() => started += 1,
                     Ok(_) => {}
                     Err(e) => toaster.error(&AppError::from(e)),

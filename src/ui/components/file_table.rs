@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use super::{DeleteDialog, DownloadSelected, ErrorNotice, NewFolderForm, SetupDoctor};
+use super::{
+    DeleteDialog, DownloadSelected, ErrorNotice, MoveSelected, NewFolderForm, SetupDoctor,
+};
 use crate::error::AppError;
 use crate::format;
 use crate::listing::{self, Entry, Sort, SortBy};
@@ -396,6 +398,8 @@ pub fn FileTable(
                     let n = chosen.with(HashSet::len);
                     (n > 0).then(|| view! {
                         <DownloadSelected storage=storage_for_downloads.clone() chosen/>
+                        <MoveSelected storage=storage_for_downloads.clone() chosen
+                            on_moved=Callback::new(move |()| refresh.update(|n| *n += 1))/>
                         <button class="button button-danger" on:click=start_delete>
                             {text::delete_selected(n)}
                         </button>

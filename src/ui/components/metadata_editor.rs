@@ -64,14 +64,12 @@ pub fn MetadataEditor(
                 .collect()
         });
         let readable = readable.clone();
+        let (storage, meta) = (storage.get_value(), meta.get_value());
         async move {
             let user = entries(&typed, &readable).map_err(StorageError::from)?;
-            storage
-                .get_value()
-                .save_metadata(&meta.get_value(), user)
-                .await?;
+            storage.save_metadata(&meta, user).await?;
             toaster.success(text::METADATA_SAVED);
-            on_saved.run(());
+            on_saved.try_run(());
             Ok::<(), AppError>(())
         }
     });

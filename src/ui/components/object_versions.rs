@@ -35,11 +35,9 @@ pub fn ObjectVersions(
     });
     let download = Action::new_local(move |version_id: &String| {
         let version_id = version_id.clone();
+        let (storage, key) = (storage.get_value(), key.get_value());
         async move {
-            let url = storage
-                .get_value()
-                .download_url(&key.get_value(), Some(&version_id))
-                .await?;
+            let url = storage.download_url(&key, Some(&version_id)).await?;
             browser::start_download(&url).map_err(|detail| StorageError::Other {
                 status: 0,
                 code: "DownloadNotStarted".into(),
@@ -50,13 +48,11 @@ pub fn ObjectVersions(
     });
     let restore = Action::new_local(move |(version, when): &(Version, String)| {
         let (version, when) = (version.clone(), when.clone());
+        let (storage, key) = (storage.get_value(), key.get_value());
         async move {
-            storage
-                .get_value()
-                .restore_version(&key.get_value(), &version)
-                .await?;
+            storage.restore_version(&key, &version).await?;
             toaster.success(text::restored(&when));
-            on_restored.run(());
+            on_restored.try_run(());
             Ok::<(), AppError>(())
         }
     });

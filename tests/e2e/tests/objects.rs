@@ -227,6 +227,77 @@ async fn downloads_of_one_and_of_several_files_are_the_same_bytes() {
     .await;
 }
 
+#[tokio::test]
+async fn several_files_and_a_folder_move_together() {
+    run("move_several", |s| async move {
+        let milo = s.open("milo").await?;
+        milo.goto_app("/").await?;
+        milo.sign_in("milo").await?;
+        let stamp = s.stamp();
+        // A folder of three, written straight into the stack; two files uploaded beside it.
+        let folder = format!("box {stamp}");
+        s.env.seed(&format!("users/milo/{folder}/"), 3)?;
+        let files = Files::new(&s, &["first ü", "second"])?;
+        let names: Vec<&str> = files.names.iter().map(String::as_str).collect();
+        upload(&milo, &files, &names, "").await?;
+        let before = s
+            .env
+            .peek_object("milo", &format!("users/milo/{}", names[0]))?;
+
+        for name in [names[0], names[1], folder.as_str()] {
+            let check = format!(
+                "input[aria-label={}]",
+                css_string(&format!("Select {name}"))
+            );
+            milo.wait_css(&check).await?;
+            milo.execute(
+                "document.querySelector(arguments[0]).click();",
+                vec![json!(check)],
+            )
+            .await?;
+        }
+        let archive = format!("archive {stamp}");
+        click(&milo, "//button[normalize-space()='Move selected (3)']").await?;
+        wait_until(&milo, "the destination prompt", |b| async move {
+            Ok(b.client.get_alert_text().await.is_ok())
+        })
+        .await?;
+        milo.client.send_alert_text(&format!("/{archive}/")).await?;
+        milo.client.accept_alert().await?;
+        milo.wait_text_eq(".toast-title", &format!("Moved 5 objects to {archive}/"))
+            .await?;
+
+        let mut expected: Vec<String> = vec![
+            format!("users/milo/{archive}/{}", names[0]),
+            format!("users/milo/{archive}/{}", names[1]),
+        ];
+        expected.extend((0..3).map(|i| format!("users/milo/{archive}/{folder}/file-{i:06}.txt")));
+        expected.sort();
+        let mut now = s
+            .env
+            .keys_under("milo", &format!("users/milo/{archive}/"))?;
+        now.sort();
+        assert_eq!(now, expected);
+        for old in [names[0], names[1]] {
+            let gone = s.env.peek_object("milo", &format!("users/milo/{old}"))?;
+            assert_eq!(gone["error"], json!("404"), "{old} is still there");
+        }
+        assert!(
+            s.env
+                .keys_under("milo", &format!("users/milo/{folder}/"))?
+                .is_empty()
+        );
+        let after = s
+            .env
+            .peek_object("milo", &format!("users/milo/{archive}/{}", names[0]))?;
+        for field in ["size", "sha256", "content_type", "metadata"] {
+            assert_eq!(after[field], before[field], "{field}: {after}");
+        }
+        milo.assert_no_script_errors().await
+    })
+    .await;
+}
+
 /// Files on disk to upload: names with spaces and non-ASCII, unique per run, known bytes.
 struct Files {
     dir: PathBuf,
