@@ -788,7 +788,7 @@ def counters(key):
 
 
 def case_knobs_fault_delay_counters():
-    """Knobs: a fault fails the next UploadPart of a key once; a delay slows a prefix; counters count received/stored parts."""
+    """Knobs: a fault fails the next UploadPart of a key once; a delay slows a prefix; counters count received/stored parts and presigned GETs."""
     s3, key = s3_for(Fx.alice), f"users/alice/knobs-{time.time_ns()}.bin"
     s3 = boto3.client("s3", endpoint_url=S3, region_name="us-east-1", aws_access_key_id=Fx.alice["AccessKeyId"],
                       aws_secret_access_key=Fx.alice["SecretAccessKey"], aws_session_token=Fx.alice["SessionToken"],
@@ -806,6 +806,11 @@ def case_knobs_fault_delay_counters():
     knob("delays", prefix=key, operation="UploadPart", seconds=0)
     s3.abort_multipart_upload(Bucket=BUCKET, Key=key, UploadId=up)
     assert counters("users/alice/never-touched") == {}
+    # A GET by presigned URL (a download link) is told apart from one signed in headers.
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"x")
+    s3.get_object(Bucket=BUCKET, Key=key)
+    assert requests.get(s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": key}), timeout=5).ok
+    assert counters(key)["GET"] == {"0": {"received": 2, "presigned": 1}}, counters(key)
 
 
 def case_knobs_seed_and_unseed():

@@ -967,6 +967,7 @@ def knob_app(environ):
          that lists it and reported as not deleted (S3 answers that request per key).
     POST /__pail/delays {"prefix", "operation" (UploadPart, or "*"), "seconds"}
     GET  /__pail/counters?key=K                  {"UploadPart": {"3": {"received": 2, "stored": 1}}, ...}
+                                                 (a GET by presigned URL also counts as "presigned")
     POST /__pail/cors {"prefix", "expose_etag": false}   ETag not exposed under the prefix
     POST /__pail/clock {"prefix", "sub", "seconds"}   the server's clock is `seconds` ahead (or
          behind, negative) for S3 requests under the prefix and STS sign-ins of the subject:
@@ -1078,6 +1079,8 @@ def s3_app(environ):
     Knobs.count(key, operation, part, "received")
     body = read_body(environ)
     presigned_to_header_auth(environ, body)
+    if environ.get("pail.presigned") and operation == "GET":
+        Knobs.count(key, operation, part, "presigned")  # a download by link, not by the SDK
     check_signed_request(environ, body, s3_error)
     Knobs.apply(key, operation, part)
     checksum = verify_checksum(environ, body) if operation in ("PutObject", "UploadPart") else None

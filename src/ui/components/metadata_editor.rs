@@ -19,7 +19,8 @@ struct Row {
 }
 
 /// Edits the user metadata of the object `meta` describes. Only the names the app can read back
-/// (`metadata_keys`) are accepted: an entry the browser cannot see would vanish at the next edit.
+/// (`metadata_keys`, and those the object already shows) are accepted: an entry the browser
+/// cannot see would vanish at the next edit.
 #[component]
 pub fn MetadataEditor(
     /// Where the object is.
@@ -52,6 +53,13 @@ pub fn MetadataEditor(
     );
     if rows.with_untracked(Vec::is_empty) {
         rows.update(|r| r.push(new_row("", "")));
+    }
+    // The names on the object were read back, so they can be written again too.
+    let mut readable = readable;
+    for name in meta.user.keys() {
+        if !readable.contains(name) {
+            readable.push(name.clone());
+        }
     }
     let hint = text::metadata_names(&readable);
     let names = readable.clone();

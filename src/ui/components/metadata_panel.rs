@@ -172,9 +172,11 @@ pub fn MetadataPanel(
                         }).collect_view()}
                     </dl>
                     <h3>{text::USER_METADATA}</h3>
-                    {if editing.get() {
+                    {
+                    let (storage, meta, readable) = (account.storage.clone(), meta.clone(), readable.clone());
+                    move || if editing.get() {
                         view! {
-                            <MetadataEditor storage=account.storage.clone() meta=meta.clone() readable=readable.clone()
+                            <MetadataEditor storage=storage.clone() meta=meta.clone() readable=readable.clone()
                                 on_saved=Callback::new(move |()| { editing.set(false); head.refetch(); })
                                 on_cancel=Callback::new(move |()| editing.set(false))/>
                         }.into_any()
@@ -185,16 +187,17 @@ pub fn MetadataPanel(
                             <table class="user-metadata">
                                 <thead><tr><th scope="col">{text::COLUMN_NAME}</th><th scope="col">{text::VALUE}</th></tr></thead>
                                 <tbody>
-                                    {user.into_iter().map(|(k, v)| view! {
+                                    {user.clone().into_iter().map(|(k, v)| view! {
                                         <tr><th scope="row"><code>{format!("x-amz-meta-{k}")}</code></th>
                                             <td data-meta=k>{v}</td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
                         }.into_any()
-                    }}
+                    }
+                    }
                     <div class="panel-actions">
-                        {(!editing.get()).then(|| view! {
+                        {move || (!editing.get()).then(|| view! {
                             <button class="button" on:click=move |_| editing.set(true)>{text::EDIT_METADATA}</button>
                         })}
                         <button

@@ -155,6 +155,8 @@ async fn versions_are_listed_downloaded_and_restored() {
         );
         click(&vera, &format!("{older_item}//button[normalize-space()='Download']")).await?;
         assert_eq!(vera.downloaded(&downloads, &name).await?, first_bytes);
+        let got = s.env.counters(&key)?;
+        assert_eq!(got["GET"]["0"]["presigned"], json!(1), "{got}");
 
         // Restore it: it becomes the current version, bytes, type and metadata.
         click(&vera, &format!("{older_item}//button[normalize-space()='Restore']")).await?;
@@ -222,6 +224,12 @@ async fn downloads_of_one_and_of_several_files_are_the_same_bytes() {
         }
         let saved = std::fs::read_dir(&downloads)?.count();
         assert_eq!(saved, 4, "one file per download, none twice");
+        // Each went by presigned link, straight from S3, once: not through the app.
+        for name in &names {
+            let got = s.env.counters(&format!("users/dana/{name}"))?;
+            assert_eq!(got["GET"]["0"]["presigned"], json!(1), "{name}: {got}");
+            assert_eq!(got["GET"]["0"]["received"], json!(1), "{name}: {got}");
+        }
         dana.assert_no_script_errors().await
     })
     .await;
