@@ -7,6 +7,7 @@ own token from the IdP, STS credentials, boto3) — for tests that check what th
     stack/.venv/bin/python stack/peek.py keys    USER PREFIX   # every key under the prefix
     stack/.venv/bin/python stack/peek.py versions USER KEY     # the key's versions, newest first
     stack/.venv/bin/python stack/peek.py put     USER KEY TEXT # write TEXT (body and description)
+    stack/.venv/bin/python stack/peek.py delete  USER KEY      # DeleteObject (a delete marker if versioned)
 
 With `--versioned` at the end, in the versioned setup's bucket (its role, the same prefix).
 
@@ -26,7 +27,7 @@ def main(argv):
     versioned = argv[-1:] == ["--versioned"]
     argv = argv[:-1] if versioned else argv
     text = argv.pop() if len(argv) == 5 and argv[1] == "put" else None
-    if len(argv) != 4 or argv[1] not in ("object", "uploads", "keys", "versions", "put"):
+    if len(argv) != 4 or argv[1] not in ("object", "uploads", "keys", "versions", "put", "delete"):
         print(__doc__, file=sys.stderr)
         return 2
     what, user, target = argv[1:]
@@ -50,6 +51,8 @@ def main(argv):
             "metadata_text": {k: str(email.header.make_header(email.header.decode_header(v)))
                               for k, v in head.get("Metadata", {}).items()},
         }))
+    elif what == "delete":
+        print(json.dumps({"version_id": s3.delete_object(Bucket=bucket, Key=target).get("VersionId")}))
     elif what == "put":
         out = s3.put_object(Bucket=bucket, Key=target, Body=text.encode(), ContentType="text/plain",
                             Metadata={"description": text})

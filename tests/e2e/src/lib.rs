@@ -780,6 +780,11 @@ impl Env {
         self.peek(&["put", user, key, text]).map(|_| ())
     }
 
+    /// Deletes `key` in the versioned bucket as `user` through S3 (a delete marker).
+    pub fn delete_versioned(&self, user: &str, key: &str) -> Result {
+        self.peek(&["delete", user, key, "--versioned"]).map(|_| ())
+    }
+
     /// Every key `user` has under `prefix`, through S3 (ListObjectsV2, all pages).
     pub fn keys_under(&self, user: &str, prefix: &str) -> Result<Vec<String>> {
         Ok(self

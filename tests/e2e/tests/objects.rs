@@ -177,6 +177,25 @@ async fn versions_are_listed_downloaded_and_restored() {
             Ok(b.count("aside.details ol.versions li").await? == 3)
         })
         .await?;
+
+        // Deleted elsewhere, then uploaded again: the delete marker is listed as such, between.
+        s.env.delete_versioned("vera", &key)?;
+        files.rewrite(&name, "the third upload\n")?;
+        upload(&vera, &files, &[&name], "again").await?;
+        let versions = s.env.versions("vera", &key)?;
+        assert_eq!(versions.len(), 5, "{versions:?}");
+        assert_eq!(versions[1]["delete_marker"], json!(true), "{versions:?}");
+        vera.client.refresh().await?;
+        vera.wait_text_eq("aside.details td[data-meta=description]", "again")
+            .await?;
+        let marker = format!(
+            "aside.details ol.versions li[data-version={}]",
+            css_string(&id_of(&versions[1]))
+        );
+        vera.wait_text(&marker, "to be a delete marker", |t| {
+            t.contains("deleted (delete marker)") && !t.contains("Download")
+        })
+        .await?;
         vera.assert_no_script_errors().await
     })
     .await;
