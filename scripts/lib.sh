@@ -28,8 +28,6 @@ test_stack_env() {
   # The fault-injecting proxy in front of S3 (stack/faultproxy.py).
   export S3_PROXY_PORT=$((base + 7))
   export PAIL_STACK_ORIGINS="$PAIL_TEST_APP_ORIGIN,http://$PAIL_TEST_RUNNER_ADDRESS"
-  # The bucket CORS rules expose x-amz-meta-project too: the metadata-edit tests add it.
-  export PAIL_METADATA_KEYS=description,project
   # Short STS sessions are allowed so tests can watch credentials renew.
   export PAIL_STS_MIN_DURATION=15
 }
