@@ -27,6 +27,9 @@ export const POLICY = [
   "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
   // The CRC32 workers start from a blob: URL (src/platform/crc.rs).
   'worker-src blob:',
+  // PDF previews: the object's bytes as a blob: document of type application/pdf, which the
+  // browser's own viewer renders (src/ui/components/preview_panel.rs). No other frame.
+  'frame-src blob:',
   "manifest-src 'self'",
   "form-action 'self'",
   "base-uri 'none'",

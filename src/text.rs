@@ -126,6 +126,34 @@ pub const DOWNLOAD: &str = "Download";
 pub const DOWNLOADING: &str = "Downloading…";
 pub const DELETE: &str = "Delete";
 
+// ---------------------------------------------------------------- preview
+
+pub const PREVIEW: &str = "Preview";
+pub const LOADING_PREVIEW: &str = "Loading the preview…";
+pub const PREVIEW_EMPTY: &str = "This file is empty.";
+pub const NO_PREVIEW: &str =
+    "There is no preview for this kind of file. Download it to open it on your device.";
+pub const PREVIEW_TOO_BIG: &str =
+    "This file is too big to preview here. Download it to open it on your device.";
+pub const PREVIEW_FAILED: &str =
+    "The browser could not hold this file for a preview. Download it to open it on your device.";
+pub const DOWNLOAD_TO_OPEN: &str = "Download to open";
+pub const PREVIEW_TEXT_LABEL: &str = "Text of the file";
+
+/// The alternative text of an image preview and the title of a PDF's frame.
+pub fn preview_of(name: &str) -> String {
+    format!("Preview of {name}")
+}
+
+/// The note over a text preview that shows only the start of the file.
+pub fn preview_cut(shown: u64, size: u64) -> String {
+    format!(
+        "Only the first {} of {} are shown. Download the file to see all of it.",
+        crate::format::bytes(shown),
+        crate::format::bytes(size)
+    )
+}
+
 pub fn confirm_delete_one(name: &str) -> String {
     format!("Delete “{name}”? This cannot be undone.")
 }

@@ -239,8 +239,9 @@ pub fn mark(name: &str) {
     }
 }
 
-/// Saves `bytes` as a download named `file_name`.
-pub fn save_bytes(bytes: &[u8], file_name: &str, content_type: Option<&str>) -> Result<(), String> {
+/// A `blob:` URL of `bytes` with the given type; revoke it with [`revoke_object_url`] when it
+/// is no longer shown.
+pub fn object_url(bytes: &[u8], content_type: Option<&str>) -> Result<String, String> {
     let err = |e: JsValue| format!("{e:?}");
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
@@ -249,7 +250,17 @@ pub fn save_bytes(bytes: &[u8], file_name: &str, content_type: Option<&str>) -> 
     }
     let blob =
         web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(err)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(err)
+}
+
+pub fn revoke_object_url(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}
+
+/// Saves `bytes` as a download named `file_name`.
+pub fn save_bytes(bytes: &[u8], file_name: &str, content_type: Option<&str>) -> Result<(), String> {
+    let err = |e: JsValue| format!("{e:?}");
+    let url = object_url(bytes, content_type)?;
     let document = window().and_then(|w| w.document()).ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = document
         .create_element("a")
