@@ -47,6 +47,9 @@ pub const HOME: &str = "My files";
 pub const FOLDER_PATH: &str = "Folder path";
 pub const FILES: &str = "Files";
 pub const FILES_IN_FOLDER: &str = "Files in this folder";
+/// How the file list works from the keyboard (read by screen readers with the list).
+pub const GRID_KEYS: &str = "Arrow keys, Home and End move between rows; Enter opens a folder \
+    or a file's details; Space selects; Delete deletes the selection; Backspace goes up a folder.";
 
 // ---------------------------------------------------------------- the listing
 

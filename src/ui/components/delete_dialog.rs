@@ -88,6 +88,34 @@ pub fn DeleteDialog(
             let _ = h.focus();
         }
     });
+    // A modal <dialog>: the page behind is inert, so focus stays inside (Tab cycles through the
+    // dialog), Escape cancels, and focus goes back where it was when the dialog goes.
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let opener = document().active_element();
+    Effect::new(move |_| {
+        if let Some(d) = dialog.get()
+            && !d.open()
+        {
+            let _ = d.show_modal();
+        }
+    });
+    on_cleanup(move || {
+        if let Some(el) = opener.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            && el.is_connected()
+        {
+            let _ = el.focus();
+        }
+    });
+    let cancel = move |ev: leptos::ev::Event| {
+        // The dialog closes through `on_close` (which removes it), never by itself; while
+        // deleting, it stays.
+        ev.prevent_default();
+        match stage.get_untracked() {
+            Stage::Deleting { .. } => {}
+            Stage::Done(report) => on_close.run(report.deleted > 0),
+            _ => on_close.run(false),
+        }
+    };
     let content = move || match stage.get() {
         Stage::Counting(n) => view! { <p role="status">{text::counting(n)}</p> }.into_any(),
         Stage::Confirm(keys) if keys.is_empty() => view! {
@@ -152,8 +180,17 @@ pub fn DeleteDialog(
         .into_any(),
     };
     view! {
-        <section class="delete-dialog" role="alertdialog" aria-label=text::DELETE_DIALOG>
+        <dialog
+            class="delete-dialog"
+            role="alertdialog"
+            aria-modal="true"
+            aria-label=text::DELETE_DIALOG
+            node_ref=dialog
+            on:cancel=cancel
+            // Escape is the dialog's: the details panel behind it listens for it on the window.
+            on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation() }
+        >
             {content}
-        </section>
+        </dialog>
     }
 }

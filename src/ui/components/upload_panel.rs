@@ -107,6 +107,7 @@ pub fn UploadPanel(
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop
             >
+                // Each hidden input right before its label, which shows its keyboard focus.
                 <input
                     id="file-input"
                     class="visually-hidden"
@@ -114,6 +115,8 @@ pub fn UploadPanel(
                     multiple
                     on:change=from_input
                 />
+                <label for="file-input" class="button">"Choose files"</label>
+                " "
                 <input
                     id="folder-input"
                     class="visually-hidden"
@@ -122,8 +125,6 @@ pub fn UploadPanel(
                     prop:webkitdirectory=true
                     on:change=from_input
                 />
-                <label for="file-input" class="button">"Choose files"</label>
-                " "
                 <label for="folder-input" class="button">"Choose a folder"</label>
                 <span class="muted">" or drop files and folders here"</span>
             </div>
