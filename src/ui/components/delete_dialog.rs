@@ -187,10 +187,46 @@ pub fn DeleteDialog(
             aria-label=text::DELETE_DIALOG
             node_ref=dialog
             on:cancel=cancel
-            // Escape is the dialog's: the details panel behind it listens for it on the window.
-            on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation() }
+            on:keydown=move |ev| match ev.key().as_str() {
+                // Escape is the dialog's: the details panel behind it listens on the window.
+                "Escape" => ev.stop_propagation(),
+                "Tab" => {
+                    if let Some(d) = dialog.get_untracked() {
+                        trap_tab(&d, &ev);
+                    }
+                }
+                _ => {}
+            }
         >
             {content}
         </dialog>
+    }
+}
+
+/// Keeps Tab inside the dialog: from its last control to its first, and Shift+Tab the other way
+/// round. (A modal `<dialog>` makes the page inert, but Tab would still leave for the browser's
+/// own interface.)
+fn trap_tab(dialog: &web_sys::HtmlDialogElement, ev: &leptos::ev::KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    let Ok(found) = dialog.query_selector_all("button:not([disabled]), a[href], input, select, textarea")
+    else {
+        return;
+    };
+    let controls: Vec<web_sys::HtmlElement> = (0..found.length())
+        .filter_map(|i| found.item(i)?.dyn_into().ok())
+        .collect();
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+        ev.prevent_default();
+        return;
+    };
+    let active = document().active_element();
+    let at = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+    let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a)));
+    if ev.shift_key() && (at(first) || !inside) {
+        ev.prevent_default();
+        let _ = last.focus();
+    } else if !ev.shift_key() && (at(last) || !inside) {
+        ev.prevent_default();
+        let _ = first.focus();
     }
 }
