@@ -200,7 +200,13 @@ pub enum GridKey {
 
 /// The action for `key` (a `KeyboardEvent.key`) with the focused row at `current` of `total`
 /// and `page` rows on screen; `None` for keys the list leaves to the browser.
-pub fn grid_key(key: &str, alt: bool, current: usize, total: usize, page: usize) -> Option<GridKey> {
+pub fn grid_key(
+    key: &str,
+    alt: bool,
+    current: usize,
+    total: usize,
+    page: usize,
+) -> Option<GridKey> {
     let last = total.checked_sub(1);
     let current = current.min(last.unwrap_or(0));
     let to = |row: usize| last.map(|last| GridKey::Focus(row.min(last)));
@@ -247,17 +253,41 @@ mod tests {
 
     #[test]
     fn keys_move_the_focused_row_within_the_list() {
-        assert_eq!(grid_key("ArrowDown", false, 0, 3, 10), Some(GridKey::Focus(1)));
-        assert_eq!(grid_key("ArrowDown", false, 2, 3, 10), Some(GridKey::Focus(2)));
-        assert_eq!(grid_key("ArrowUp", false, 0, 3, 10), Some(GridKey::Focus(0)));
+        assert_eq!(
+            grid_key("ArrowDown", false, 0, 3, 10),
+            Some(GridKey::Focus(1))
+        );
+        assert_eq!(
+            grid_key("ArrowDown", false, 2, 3, 10),
+            Some(GridKey::Focus(2))
+        );
+        assert_eq!(
+            grid_key("ArrowUp", false, 0, 3, 10),
+            Some(GridKey::Focus(0))
+        );
         assert_eq!(grid_key("ArrowUp", true, 2, 3, 10), Some(GridKey::Parent));
-        assert_eq!(grid_key("Backspace", false, 2, 3, 10), Some(GridKey::Parent));
+        assert_eq!(
+            grid_key("Backspace", false, 2, 3, 10),
+            Some(GridKey::Parent)
+        );
         assert_eq!(grid_key("Home", false, 2, 3, 10), Some(GridKey::Focus(0)));
-        assert_eq!(grid_key("End", false, 0, 100_000, 10), Some(GridKey::Focus(99_999)));
-        assert_eq!(grid_key("PageDown", false, 5, 100, 12), Some(GridKey::Focus(17)));
-        assert_eq!(grid_key("PageUp", false, 5, 100, 12), Some(GridKey::Focus(0)));
+        assert_eq!(
+            grid_key("End", false, 0, 100_000, 10),
+            Some(GridKey::Focus(99_999))
+        );
+        assert_eq!(
+            grid_key("PageDown", false, 5, 100, 12),
+            Some(GridKey::Focus(17))
+        );
+        assert_eq!(
+            grid_key("PageUp", false, 5, 100, 12),
+            Some(GridKey::Focus(0))
+        );
         // A focused row past the end (the list got shorter) moves from the last one.
-        assert_eq!(grid_key("ArrowUp", false, 50, 3, 10), Some(GridKey::Focus(1)));
+        assert_eq!(
+            grid_key("ArrowUp", false, 50, 3, 10),
+            Some(GridKey::Focus(1))
+        );
         assert_eq!(grid_key("Enter", false, 1, 3, 10), Some(GridKey::Open));
         assert_eq!(grid_key(" ", false, 1, 3, 10), Some(GridKey::Toggle));
         assert_eq!(grid_key("Delete", false, 1, 3, 10), Some(GridKey::Delete));
@@ -266,7 +296,10 @@ mod tests {
         // An empty list: only the way up.
         assert_eq!(grid_key("ArrowDown", false, 0, 0, 10), None);
         assert_eq!(grid_key("Enter", false, 0, 0, 10), None);
-        assert_eq!(grid_key("Backspace", false, 0, 0, 10), Some(GridKey::Parent));
+        assert_eq!(
+            grid_key("Backspace", false, 0, 0, 10),
+            Some(GridKey::Parent)
+        );
     }
 
     #[test]

@@ -41,11 +41,65 @@ const IMAGES: &[(&str, &[&str])] = &[
 /// Extensions of text and source code that often arrive as `application/octet-stream` (or a
 /// type the browser does not know as text).
 const TEXT_EXTENSIONS: &[&str] = &[
-    "txt", "md", "markdown", "csv", "tsv", "log", "json", "jsonl", "ndjson", "xml", "yaml", "yml",
-    "toml", "ini", "cfg", "conf", "env", "html", "htm", "css", "js", "mjs", "cjs", "ts", "tsx",
-    "jsx", "rs", "py", "rb", "go", "java", "kt", "c", "h", "cc", "cpp", "hpp", "cs", "swift",
-    "php", "pl", "sh", "bash", "zsh", "ps1", "bat", "sql", "r", "lua", "tex", "rst", "adoc",
-    "gitignore", "dockerfile", "makefile", "lock", "properties", "srt", "vtt",
+    "txt",
+    "md",
+    "markdown",
+    "csv",
+    "tsv",
+    "log",
+    "json",
+    "jsonl",
+    "ndjson",
+    "xml",
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "env",
+    "html",
+    "htm",
+    "css",
+    "js",
+    "mjs",
+    "cjs",
+    "ts",
+    "tsx",
+    "jsx",
+    "rs",
+    "py",
+    "rb",
+    "go",
+    "java",
+    "kt",
+    "c",
+    "h",
+    "cc",
+    "cpp",
+    "hpp",
+    "cs",
+    "swift",
+    "php",
+    "pl",
+    "sh",
+    "bash",
+    "zsh",
+    "ps1",
+    "bat",
+    "sql",
+    "r",
+    "lua",
+    "tex",
+    "rst",
+    "adoc",
+    "gitignore",
+    "dockerfile",
+    "makefile",
+    "lock",
+    "properties",
+    "srt",
+    "vtt",
 ];
 
 /// Content types that are text although they are not `text/*`.
@@ -161,15 +215,24 @@ mod tests {
 
     #[test]
     fn the_content_type_decides_when_it_says_something() {
-        assert_eq!(kind(Some("image/png"), "a.bin"), PreviewKind::Image("image/png"));
+        assert_eq!(
+            kind(Some("image/png"), "a.bin"),
+            PreviewKind::Image("image/png")
+        );
         assert_eq!(
             kind(Some("IMAGE/SVG+XML; charset=utf-8"), "x"),
             PreviewKind::Image("image/svg+xml")
         );
         assert_eq!(kind(Some("application/pdf"), "a.txt"), PreviewKind::Pdf);
-        assert_eq!(kind(Some("text/plain; charset=utf-8"), "a.png"), PreviewKind::Text);
+        assert_eq!(
+            kind(Some("text/plain; charset=utf-8"), "a.png"),
+            PreviewKind::Text
+        );
         assert_eq!(kind(Some("application/json"), "a"), PreviewKind::Text);
-        assert_eq!(kind(Some("application/vnd.api+json"), "a"), PreviewKind::Text);
+        assert_eq!(
+            kind(Some("application/vnd.api+json"), "a"),
+            PreviewKind::Text
+        );
         assert_eq!(kind(Some("application/atom+xml"), "a"), PreviewKind::Text);
         // A type that is something else is not previewed, whatever the name says.
         assert_eq!(kind(Some("application/zip"), "a.txt"), PreviewKind::None);
@@ -180,9 +243,20 @@ mod tests {
 
     #[test]
     fn a_generic_or_missing_type_leaves_it_to_the_extension() {
-        for generic in [None, Some(""), Some("application/octet-stream"), Some("binary/octet-stream")] {
-            assert_eq!(kind(generic, "users/a/Photo.JPG"), PreviewKind::Image("image/jpeg"));
-            assert_eq!(kind(generic, "users/a/logo.svg"), PreviewKind::Image("image/svg+xml"));
+        for generic in [
+            None,
+            Some(""),
+            Some("application/octet-stream"),
+            Some("binary/octet-stream"),
+        ] {
+            assert_eq!(
+                kind(generic, "users/a/Photo.JPG"),
+                PreviewKind::Image("image/jpeg")
+            );
+            assert_eq!(
+                kind(generic, "users/a/logo.svg"),
+                PreviewKind::Image("image/svg+xml")
+            );
             assert_eq!(kind(generic, "users/a/report.pdf"), PreviewKind::Pdf);
             assert_eq!(kind(generic, "users/a/main.rs"), PreviewKind::Text);
             assert_eq!(kind(generic, "users/a/Dockerfile"), PreviewKind::Text);
@@ -197,7 +271,10 @@ mod tests {
     fn only_a_file_bigger_than_the_cap_is_fetched_with_a_range() {
         assert_eq!(first_bytes_range(0, 65536), None);
         assert_eq!(first_bytes_range(65536, 65536), None);
-        assert_eq!(first_bytes_range(65537, 65536), Some("bytes=0-65535".to_owned()));
+        assert_eq!(
+            first_bytes_range(65537, 65536),
+            Some("bytes=0-65535".to_owned())
+        );
         assert_eq!(
             first_bytes_range(10 << 30, TEXT_PREVIEW_BYTES),
             Some(format!("bytes=0-{}", TEXT_PREVIEW_BYTES - 1))
@@ -207,10 +284,22 @@ mod tests {
     #[test]
     fn text_is_decoded_lossily_and_a_half_character_at_the_cut_is_dropped() {
         let whole = decode_text("grüße".as_bytes(), 7);
-        assert_eq!(whole, TextPreview { text: "grüße".into(), cut: false });
+        assert_eq!(
+            whole,
+            TextPreview {
+                text: "grüße".into(),
+                cut: false
+            }
+        );
         // "ü" is C3 BC: cut after C3.
         let half = decode_text(&"grü".as_bytes()[..3], 100);
-        assert_eq!(half, TextPreview { text: "gr".into(), cut: true });
+        assert_eq!(
+            half,
+            TextPreview {
+                text: "gr".into(),
+                cut: true
+            }
+        );
         // A 4-byte emoji cut after 3 of its bytes.
         let emoji = "a😀".as_bytes();
         assert_eq!(decode_text(&emoji[..4], 5).text, "a");
@@ -218,6 +307,12 @@ mod tests {
         assert_eq!(decode_text(&emoji[..5], 9).text, "a😀");
         // Invalid bytes in the middle stay visible as U+FFFD (Latin-1 "é").
         assert_eq!(decode_text(b"caf\xe9 ok", 7).text, "caf\u{FFFD} ok");
-        assert_eq!(decode_text(b"", 0), TextPreview { text: String::new(), cut: false });
+        assert_eq!(
+            decode_text(b"", 0),
+            TextPreview {
+                text: String::new(),
+                cut: false
+            }
+        );
     }
 }

@@ -93,7 +93,10 @@ mod tests {
     #[test]
     fn the_parent_folder_stops_at_home() {
         let p = |f: &str| parent_folder("users/a/", f);
-        assert_eq!(p("users/a/photos/2024/").as_deref(), Some("users/a/photos/"));
+        assert_eq!(
+            p("users/a/photos/2024/").as_deref(),
+            Some("users/a/photos/")
+        );
         assert_eq!(p("users/a/photos/").as_deref(), Some("users/a/"));
         assert_eq!(p("users/a/x//").as_deref(), Some("users/a/x/"));
         assert_eq!(p("users/a/"), None);

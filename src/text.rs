@@ -45,6 +45,11 @@ pub const CHECK_SETUP_WHAT: &str =
 /// The first breadcrumb: the user's home prefix.
 pub const HOME: &str = "My files";
 pub const FOLDER_PATH: &str = "Folder path";
+
+/// The signed-in page's (visually hidden) heading: the open folder.
+pub fn folder_heading(folder: &str) -> String {
+    format!("{folder} — {APP_NAME}")
+}
 pub const FILES: &str = "Files";
 pub const FILES_IN_FOLDER: &str = "Files in this folder";
 /// How the file list works from the keyboard (read by screen readers with the list).

@@ -100,7 +100,8 @@ pub fn DeleteDialog(
         }
     });
     on_cleanup(move || {
-        if let Some(el) = opener.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        if let Some(el) =
+            opener.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
             && el.is_connected()
         {
             let _ = el.focus();
@@ -208,7 +209,8 @@ pub fn DeleteDialog(
 /// own interface.)
 fn trap_tab(dialog: &web_sys::HtmlDialogElement, ev: &leptos::ev::KeyboardEvent) {
     use wasm_bindgen::JsCast;
-    let Ok(found) = dialog.query_selector_all("button:not([disabled]), a[href], input, select, textarea")
+    let Ok(found) =
+        dialog.query_selector_all("button:not([disabled]), a[href], input, select, textarea")
     else {
         return;
     };
@@ -220,7 +222,11 @@ fn trap_tab(dialog: &web_sys::HtmlDialogElement, ev: &leptos::ev::KeyboardEvent)
         return;
     };
     let active = document().active_element();
-    let at = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+    let at = |el: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
     let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a)));
     if ev.shift_key() && (at(first) || !inside) {
         ev.prevent_default();

@@ -267,6 +267,11 @@ pub fn FileTable(
         }
         open
     });
+    // The list's height follows its row count (up to a screenful): measure again when it changes.
+    Effect::new(move |_| {
+        rows.track();
+        request_animation_frame(measure);
+    });
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
 
@@ -333,7 +338,9 @@ pub fn FileTable(
     let entry_at = move |position: usize| {
         rows.with_untracked(|rows| {
             let i = *rows.get(position)?;
-            loader.entries.with_untracked(|e| e.get(i as usize).cloned())
+            loader
+                .entries
+                .with_untracked(|e| e.get(i as usize).cloned())
         })
     };
     let chosen_entries = move || {
@@ -350,11 +357,17 @@ pub fn FileTable(
             return;
         }
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let page = ((viewport_px.get_untracked() - HEADER_PX) / ROW_PX).floor().max(1.0) as usize;
+        let page = ((viewport_px.get_untracked() - HEADER_PX) / ROW_PX)
+            .floor()
+            .max(1.0) as usize;
         let current = focused.get_untracked();
-        let Some(action) =
-            listing::grid_key(&ev.key(), ev.alt_key(), current, total_rows_untracked(rows), page)
-        else {
+        let Some(action) = listing::grid_key(
+            &ev.key(),
+            ev.alt_key(),
+            current,
+            total_rows_untracked(rows),
+            page,
+        ) else {
             return;
         };
         ev.prevent_default();
@@ -367,7 +380,10 @@ pub fn FileTable(
                     navigate(&files_href(Some(&f), None), NavigateOptions::default());
                 }
                 Some(Entry::Object(o)) => {
-                    navigate(&files_href(Some(&here), Some(&o.key)), NavigateOptions::default());
+                    navigate(
+                        &files_href(Some(&here), Some(&o.key)),
+                        NavigateOptions::default(),
+                    );
                 }
                 None => {}
             },
@@ -563,6 +579,10 @@ pub fn FileTable(
                 aria-colcount="4"
                 aria-multiselectable="true"
                 aria-activedescendant=active_row
+                // No taller than its rows (a folder of five is not a screen of blank space).
+                style:height=move || {
+                    format!("min(70vh, 44rem, {}px)", total_rows() as f64 * ROW_PX + HEADER_PX + 2.0)
+                }
                 node_ref=scroller
                 on:scroll=move |_| measure()
                 on:keydown=move |ev| on_key.with_value(|f| f(ev))

@@ -46,7 +46,9 @@ pub fn PreviewPanel(
             })
         }
         PreviewKind::Text => text_view(storage, meta),
-        PreviewKind::Image(_) | PreviewKind::Pdf => no_preview(storage, meta, text::PREVIEW_TOO_BIG),
+        PreviewKind::Image(_) | PreviewKind::Pdf => {
+            no_preview(storage, meta, text::PREVIEW_TOO_BIG)
+        }
         PreviewKind::None => no_preview(storage, meta, text::NO_PREVIEW),
     };
     view! {

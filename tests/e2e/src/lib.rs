@@ -422,13 +422,17 @@ impl Browser {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../stack/node_modules/axe-core/axe.min.js");
         let source = std::fs::read_to_string(&path).map_err(|e| {
-            format!("cannot read {} ({e}): scripts/install installs axe-core", path.display())
+            format!(
+                "cannot read {} ({e}): scripts/install installs axe-core",
+                path.display()
+            )
         })?;
         let loaded = self
             .execute("return typeof window.axe === 'object';", vec![])
             .await?;
         if loaded != json!(true) {
-            self.execute(&format!("{source}\nreturn true;"), vec![]).await?;
+            self.execute(&format!("{source}\nreturn true;"), vec![])
+                .await?;
         }
         let found = self
             .client
@@ -443,7 +447,11 @@ impl Browser {
             .await?;
         Ok(found
             .as_array()
-            .map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
             .unwrap_or_default())
     }
 

@@ -23,11 +23,11 @@ const SPACE: &str = " ";
 
 /// A 1×1 PNG.
 const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x04, 0x00, 0x00, 0x00, 0xb5,
-    0x1c, 0x0c, 0x02, 0x00, 0x00, 0x00, 0x0b, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64,
-    0x60, 0x00, 0x00, 0x00, 0x06, 0x00, 0x02, 0x30, 0x81, 0xd0, 0x2f, 0x00, 0x00, 0x00, 0x00,
-    0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x04, 0x00, 0x00, 0x00, 0xb5, 0x1c, 0x0c,
+    0x02, 0x00, 0x00, 0x00, 0x0b, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0x00, 0x00,
+    0x00, 0x06, 0x00, 0x02, 0x30, 0x81, 0xd0, 0x2f, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44,
+    0xae, 0x42, 0x60, 0x82,
 ];
 
 /// An SVG whose script would mark the page if it ran (it must not: it is shown as an image).
@@ -42,7 +42,10 @@ fn pdf(line: &str) -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R \
          /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_owned(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        format!(
+            "<< /Length {} >>\nstream\n{stream}\nendstream",
+            stream.len()
+        ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
     ];
     let mut out = String::from("%PDF-1.4\n");
@@ -52,7 +55,10 @@ fn pdf(line: &str) -> Vec<u8> {
         out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
     }
     let xref = out.len();
-    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
     for o in offsets {
         out.push_str(&format!("{o:010} 00000 n \n"));
     }
@@ -436,13 +442,27 @@ enum Check {
 }
 
 /// Checks one screen; returns the problems found (empty: none).
-async fn check_screen(b: &Browser, check: Check, screen: &str, controls: &[&str]) -> Result<Vec<String>> {
+async fn check_screen(
+    b: &Browser,
+    check: Check,
+    screen: &str,
+    controls: &[&str],
+) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     match check {
         Check::Axe => {
             for dark in [false, true] {
                 b.color_scheme(dark).await?;
                 let theme = if dark { "dark" } else { "light" };
+                let applied = b
+                    .execute(
+                        "return matchMedia('(prefers-color-scheme: dark)').matches;",
+                        vec![],
+                    )
+                    .await?;
+                if applied != json!(dark) {
+                    problems.push(format!("{screen}: the {theme} theme could not be emulated"));
+                }
                 for v in b.axe_violations().await? {
                     eprintln!("axe: {screen} ({theme}): {v}");
                     problems.push(format!("{screen} ({theme}): {v}"));
@@ -455,6 +475,7 @@ async fn check_screen(b: &Browser, check: Check, screen: &str, controls: &[&str]
                 .execute(
                     "const out = [];
                      const w = window.innerWidth;
+                     if (w !== 375) out.push('the window is ' + w + ' px wide, not 375: no phone emulation');
                      const page = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
                      if (page > w) out.push('the page is ' + page + ' px wide on a ' + w + ' px screen');
                      for (const sel of arguments[0]) {
@@ -497,7 +518,8 @@ async fn tour(b: &Browser, user: &str, stamp: &str, check: Check) -> Result<Vec<
     problems.extend(check_screen(b, check, "signed out", &["button.button-primary"]).await?);
 
     b.sign_in(user).await?;
-    b.wait_text_eq("[data-testid=item-count]", "6 items").await?;
+    b.wait_text_eq("[data-testid=item-count]", "6 items")
+        .await?;
     let folder_controls = [
         "label[for=file-input]",
         "label[for=folder-input]",
@@ -508,6 +530,8 @@ async fn tour(b: &Browser, user: &str, stamp: &str, check: Check) -> Result<Vec<
         ".app-header button",
     ];
     problems.extend(check_screen(b, check, "folder", &folder_controls).await?);
+    b.screenshot(&format!("tour-{}-folder.png", b.label()))
+        .await?;
 
     let dir = std::env::temp_dir().join(format!("pail-e2e-tour-{user}-{stamp}"));
     std::fs::create_dir_all(&dir)?;
@@ -519,27 +543,71 @@ async fn tour(b: &Browser, user: &str, stamp: &str, check: Check) -> Result<Vec<
         .await?;
     b.wait_css(".upload-item").await?;
     let _ = std::fs::remove_dir_all(&dir);
-    problems.extend(check_screen(b, check, "upload panel", &[".upload-actions .button-primary"]).await?);
+    problems.extend(
+        check_screen(
+            b,
+            check,
+            "upload panel",
+            &[".upload-actions .button-primary"],
+        )
+        .await?,
+    );
 
     open_details(b, &format!("{folder}file-000001.txt")).await?;
     b.wait_css("[data-testid=preview-text]").await?;
+    b.screenshot(&format!("tour-{}-details.png", b.label()))
+        .await?;
     problems.extend(
-        check_screen(b, check, "details with preview", &[".details .icon-button", ".panel-actions button", "[data-testid=preview-text]"]).await?,
+        check_screen(
+            b,
+            check,
+            "details with preview",
+            &[
+                ".details .icon-button",
+                ".panel-actions button",
+                "[data-testid=preview-text]",
+            ],
+        )
+        .await?,
     );
 
-    b.execute("document.querySelector('.file-scroll').focus();", vec![]).await?;
+    b.execute("document.querySelector('.file-scroll').focus();", vec![])
+        .await?;
     press(b, &format!("{DOWN}{SPACE}{DELETE}")).await?;
     b.wait_css("[data-testid=confirm-delete]").await?;
-    problems.extend(check_screen(b, check, "delete confirmation", &["[data-testid=confirm-delete]", "dialog.delete-dialog .dialog-actions button + button"]).await?);
+    problems.extend(
+        check_screen(
+            b,
+            check,
+            "delete confirmation",
+            &[
+                "[data-testid=confirm-delete]",
+                "dialog.delete-dialog .dialog-actions button + button",
+            ],
+        )
+        .await?,
+    );
     press(b, ESCAPE).await?;
 
-    go(format!("/?path={}", query_value(&format!("{folder}nothing-here/")))).await?;
+    go(format!(
+        "/?path={}",
+        query_value(&format!("{folder}nothing-here/"))
+    ))
+    .await?;
     b.wait_css(".listing .empty").await?;
     let empty = b.texts(".listing .empty").await?.join(" ");
     if !empty.starts_with("No files here yet — drop files") {
         problems.push(format!("the empty folder says {empty:?}"));
     }
-    problems.extend(check_screen(b, check, "empty folder", &[".listing .empty", "label[for=file-input]"]).await?);
+    problems.extend(
+        check_screen(
+            b,
+            check,
+            "empty folder",
+            &[".listing .empty", "label[for=file-input]"],
+        )
+        .await?,
+    );
 
     go(format!(
         "/?path={}&key={}",
@@ -548,7 +616,15 @@ async fn tour(b: &Browser, user: &str, stamp: &str, check: Check) -> Result<Vec<
     ))
     .await?;
     b.wait_css(".details .notice-error").await?;
-    problems.extend(check_screen(b, check, "error notice", &[".details .notice-error", ".details .icon-button"]).await?);
+    problems.extend(
+        check_screen(
+            b,
+            check,
+            "error notice",
+            &[".details .notice-error", ".details .icon-button"],
+        )
+        .await?,
+    );
 
     b.assert_no_script_errors().await?;
     b.env.unseed(&folder)?;
@@ -560,11 +636,36 @@ async fn axe_finds_no_violations_on_the_main_screens_in_either_theme() {
     run("axe", |s| async move {
         let user = "axel";
         let b = s.open(user).await?;
+        // First, that axe sees what it must: a faint text and an input without a label, put in
+        // the signed-out page for a moment (through the CSSOM, which the policy allows).
+        b.goto_app("/").await?;
+        b.button("Sign in").await?;
+        b.execute(
+            "const p = document.createElement('p'); p.id = 'axe-probe'; p.textContent = 'faint';
+             p.style.color = '#bbbbbb'; p.style.background = '#ffffff';
+             const i = document.createElement('input'); i.id = 'axe-probe-input';
+             document.querySelector('main, body').append(p, i);",
+            vec![],
+        )
+        .await?;
+        let seen = b.axe_violations().await?;
+        for rule in ["color-contrast", "label"] {
+            if !seen.iter().any(|v| v.starts_with(&format!("{rule} "))) {
+                return Err(
+                    format!("axe did not report the planted {rule} problem: {seen:?}").into(),
+                );
+            }
+        }
         let problems = tour(&b, user, &s.stamp(), Check::Axe).await?;
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(format!("axe-core found {} violations:\n{}", problems.len(), problems.join("\n")).into())
+            Err(format!(
+                "axe-core found {} violations:\n{}",
+                problems.len(),
+                problems.join("\n")
+            )
+            .into())
         }
     })
     .await;
