@@ -205,6 +205,15 @@ pub fn delete_selected(n: usize) -> String {
     format!("Delete selected ({})", count(n))
 }
 
+/// The live status of the selection (empty when nothing is selected).
+pub fn selected_count(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => "1 selected".to_owned(),
+        n => format!("{} selected", count(n)),
+    }
+}
+
 pub fn clear_selection() -> &'static str {
     "Clear selection"
 }

@@ -560,6 +560,10 @@ pub fn FileTable(
                     })
                 }}
                 <button class="button" on:click=move |_| refresh.update(|n| *n += 1)>{text::REFRESH}</button>
+                // Selecting with Space changes no focus: a screen reader hears the count here.
+                <span class="visually-hidden" role="status" data-testid="selection-status">
+                    {move || text::selected_count(chosen.with(HashSet::len))}
+                </span>
             </div>
             {dialog}
             {partial_note}

@@ -371,7 +371,15 @@ async fn a_share_link_works_without_signing_in_and_ends_with_the_credentials() {
             vec![],
         )
         .await?;
-        shay.button("Create link").await?.click().await?;
+        // Mid-screen: the details panel (with its preview) is tall, and the upload's toast sits
+        // at the bottom right.
+        let create = shay.button("Create link").await?;
+        shay.execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![serde_json::to_value(&create)?],
+        )
+        .await?;
+        create.click().await?;
         let until = shay
             .wait_text("[data-testid=share-until]", "to say until when", |_| true)
             .await?;
