@@ -352,10 +352,12 @@ pub fn FileTable(
     };
     let home_for_keys = home.clone();
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        // Keys on a row's own check box or link are theirs.
-        if ev.target() != ev.current_target() || ev.ctrl_key() || ev.meta_key() {
+        if ev.ctrl_key() || ev.meta_key() {
             return;
         }
+        // On a row's own check box or link (focused by a click), Space, Enter and the rest are
+        // theirs; moving keys move the list's row and bring focus back to the list.
+        let on_control = ev.target() != ev.current_target();
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let page = ((viewport_px.get_untracked() - HEADER_PX) / ROW_PX)
             .floor()
@@ -370,6 +372,17 @@ pub fn FileTable(
         ) else {
             return;
         };
+        if on_control {
+            let GridKey::Focus(position) = action else {
+                return;
+            };
+            ev.prevent_default();
+            if let Some(el) = scroller.get_untracked() {
+                let _ = el.focus();
+            }
+            show_row(position);
+            return;
+        }
         ev.prevent_default();
         let here = folder.get_untracked();
         match action {

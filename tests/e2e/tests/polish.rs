@@ -425,6 +425,14 @@ async fn the_file_list_works_from_the_keyboard() {
         let st = wait_value(&b, "focus back on the list", "return document.activeElement && document.activeElement.className;", |v| v == &json!("file-scroll")).await?;
         assert_eq!(st, json!("file-scroll"));
 
+        // A check box clicked with the mouse has focus; the arrows still move the list's row
+        // (from the clicked one) and bring focus back to the list.
+        b.wait_css("#file-row-4 input[type=checkbox]").await?.click().await?;
+        press(&b, DOWN).await?;
+        let st = grid_state(&b).await?;
+        assert_eq!(st["focused"], json!(true), "{st}");
+        assert_eq!(st["row"], json!("file-row-5"), "{st}");
+
         b.assert_no_script_errors().await?;
         s.env.unseed(&folder)?;
         Ok(())
