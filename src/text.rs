@@ -5,10 +5,10 @@
 //! The error explanations are here too: for each error, what happened and what to do
 //! (`crate::error` says only which flags — sign in again, check the setup — go with them).
 //!
-//! Not here yet: the setup check's findings and fixes (`crate::doctor`, built from the values
-//! each check finds, and tested with them), the settings' meanings and problems on the
-//! settings-error page (`crate::config`), and the technical details folded under an error
-//! (the `Display` of each module's error, for bug reports rather than for reading).
+//! Not here yet: the setup check's findings and fixes (`crate::doctor::diagnose`, about a
+//! hundred sentences woven into the logic that reads each answer, and tested with it), and the
+//! technical details folded under an error (the `Display` of each module's error, for bug
+//! reports rather than for reading).
 
 use crate::auth::AuthError;
 use crate::credentials::CredentialsError;
@@ -438,6 +438,35 @@ pub const DOCTOR_PASSED: &str = "passed";
 pub const DOCTOR_FAILED: &str = "failed";
 pub const DOCTOR_NOT_RUN: &str = "not run";
 
+// What each line of the setup check is about.
+pub const CHECK_SETTINGS: &str = "Settings";
+pub const CHECK_DISCOVERY: &str = "Provider discovery document";
+pub const CHECK_JWKS: &str = "Provider signing keys (JWKS)";
+pub const CHECK_TOKEN_ENDPOINT: &str = "Token endpoint allows this site";
+pub const CHECK_SIGNING_ALGORITHM: &str = "ID token algorithm accepted by STS";
+pub const CHECK_STS: &str = "STS accepts the token for the role";
+pub const CHECK_ENDPOINT: &str = "S3 endpoint and addressing style";
+pub const CHECK_BUCKET_CORS: &str = "Bucket CORS allows this site";
+pub const CHECK_LIST: &str = "You can list your folder";
+pub const CHECK_EXPOSED_HEADERS: &str = "Bucket CORS exposes ETag and metadata";
+
+pub const NEEDS_DISCOVERY: &str = "Needs the discovery document.";
+pub const NEEDS_CREDENTIALS: &str = "Needs credentials from STS.";
+pub const SIGN_IN_TO_RUN: &str = "Sign in to run this check.";
+
+pub fn settings_read(from: &str) -> String {
+    format!("Read {from}.")
+}
+
+pub fn no_home_folder(why: &str) -> String {
+    format!("No home folder: {why}.")
+}
+
+/// A fix in the copied report.
+pub fn report_fix(fix: &str) -> String {
+    format!("Fix: {fix}")
+}
+
 /// The first line of the setup check's text report.
 pub fn doctor_report_header(origin: &str, settings: &str) -> String {
     format!("Pail setup check for {origin}, settings {settings}")
@@ -521,6 +550,147 @@ pub fn not_a_setting(suggestion: Option<&str>) -> String {
 
 pub fn settings_come(from: &str) -> String {
     format!("The settings come {from}. Whoever deployed the app needs to fix these in ")
+}
+
+// ---------------------------------------------------------------- settings: meanings and problems
+
+pub const SETTING_OIDC_ISSUER: &str = "Issuer URL of the OpenID provider";
+pub const SETTING_OIDC_CLIENT_ID: &str = "Client id of this app at the provider";
+pub const SETTING_OIDC_REDIRECT_URI: &str = "Where the provider sends the user back";
+pub const SETTING_OIDC_POST_LOGOUT_REDIRECT_URI: &str = "Where sign-out returns to";
+pub const SETTING_OIDC_SCOPES: &str = "Space-separated scopes (must include openid)";
+pub const SETTING_AWS_REGION: &str = "AWS region of the bucket and of STS";
+pub const SETTING_ROLE_ARN: &str = "IAM role assumed with the ID token";
+pub const SETTING_SESSION_DURATION_SECONDS: &str = "Lifetime of the STS credentials";
+pub const SETTING_STS_ENDPOINT: &str = "Custom STS endpoint (S3-compatible stores, tests)";
+pub const SETTING_S3_BUCKET: &str = "Bucket holding the users' files";
+pub const SETTING_S3_ENDPOINT: &str = "Custom S3 endpoint (S3-compatible stores, tests)";
+pub const SETTING_S3_FORCE_PATH_STYLE: &str = "true to address the bucket in the path";
+pub const SETTING_PREFIX_TEMPLATE: &str = "Each user's home prefix; {sub} is their id";
+pub const SETTING_METADATA_KEYS: &str =
+    "x-amz-meta-* keys in use; the bucket's CORS must expose each";
+pub const HINT_OIDC_ISSUER: &str = "e.g. https://login.example.com";
+pub const HINT_OIDC_CLIENT_ID: &str = "the id of this app's public client";
+pub const HINT_AWS_REGION: &str = "e.g. eu-west-1";
+pub const HINT_ROLE_ARN: &str = "e.g. arn:aws:iam::123456789012:role/files";
+pub const HINT_S3_BUCKET: &str = "the bucket's name, e.g. acme-user-files";
+pub const SCOPES_NEED_OPENID: &str = "must include openid";
+pub const SETTINGS_NOT_AN_OBJECT: &str =
+    r#"it must be a JSON object, e.g. {"oidc_issuer": "https://…", …}"#;
+pub const SETTING_VALUE_KINDS: &str = "must be a string, a number, true/false or a list";
+
+/// Where the settings came from: `config.json` at `url`…
+pub fn settings_from(url: &str) -> String {
+    format!("from {url}")
+}
+
+/// …or the build's `.env`, and why not `config.json`.
+pub fn settings_built_in(why: &str) -> String {
+    format!("built into this build from .env ({why})")
+}
+
+pub fn settings_not_fetched(detail: &str) -> String {
+    format!("it could not be fetched ({detail})")
+}
+
+pub fn settings_not_found(file: &str, url: &str) -> String {
+    format!("no {file} at {url} (HTTP 404)")
+}
+
+pub fn settings_web_page(url: &str) -> String {
+    format!("{url} answered with a web page, the host's fallback for unknown paths")
+}
+
+pub fn settings_http_status(status: u16) -> String {
+    format!("the host answered HTTP {status} instead of the file")
+}
+
+pub fn settings_not_json(why: &str) -> String {
+    format!("it is not valid JSON ({why})")
+}
+
+pub fn list_of_strings_only(other: &str) -> String {
+    format!("the list may hold only strings, not {other}")
+}
+pub const PREFIX_NEEDS_SUB: &str =
+    "must contain {sub}, so that each user gets a prefix of their own";
+pub const PREFIX_LEADING_SLASH: &str = "must not start with '/' (S3 keys have no leading slash)";
+pub const PREFIX_TRAILING_SLASH: &str = "must end with '/', e.g. users/{sub}/";
+pub const PREFIX_UNKNOWN_PLACEHOLDER: &str = "only the placeholder {sub} is known";
+
+/// A setting's value, quoted, and what is wrong with it.
+pub fn quoted_problem(value: &str, problem: &str) -> String {
+    format!("'{value}' {problem}")
+}
+
+/// A required setting that is missing, with a hint of what it looks like.
+pub fn not_set(hint: &str) -> String {
+    format!("is not set ({hint})")
+}
+
+pub fn not_a_url(value: &str, why: &str) -> String {
+    format!("'{value}' is not a URL ({why})")
+}
+
+pub fn not_a_url_write_ascii(value: &str, why: &str) -> String {
+    format!(
+        "'{value}' is not a URL ({why}); write a non-ASCII host name in its ASCII form \
+         (punycode, e.g. xn--bcher-kva.example for bücher.example)"
+    )
+}
+
+pub fn needs_https(value: &str) -> String {
+    format!("'{value}' must use https (plain http is only allowed on loopback)")
+}
+
+pub fn wrong_scheme(value: &str, scheme: &str) -> String {
+    format!("'{value}' has scheme '{scheme}'; use https")
+}
+
+pub fn not_a_region(value: &str) -> String {
+    format!("'{value}' is not a region name (lowercase letters, digits and '-')")
+}
+
+pub fn not_a_role_arn(value: &str) -> String {
+    format!(
+        "'{value}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>, or MinIO's \
+         arn:minio:iam:::role/<id>)"
+    )
+}
+
+pub fn bad_session_duration(value: &str, min: u64, max: u64) -> String {
+    format!(
+        "'{value}' must be a whole number of seconds from {min} to {max} (AWS accepts 900 and \
+         up, within the role's maximum)"
+    )
+}
+
+pub fn not_a_bool(value: &str) -> String {
+    format!("'{value}' must be true or false")
+}
+
+pub fn bad_metadata_key(key: &str) -> String {
+    format!("'{key}' may use only letters, digits, '-' and '_' (names as in x-amz-meta-<name>)")
+}
+
+pub fn metadata_keys_need(value: &str, key: &str) -> String {
+    format!("'{value}' must include {key}, where the app stores an upload's description")
+}
+
+pub fn bucket_length(name: &str) -> String {
+    format!("'{name}' must be 3 to 63 characters long")
+}
+
+pub fn bucket_characters(name: &str) -> String {
+    format!("'{name}' may use only lowercase letters, digits, '.' and '-'")
+}
+
+pub fn bucket_edges(name: &str) -> String {
+    format!("'{name}' must start and end with a letter or digit")
+}
+
+pub fn bucket_dots(name: &str) -> String {
+    format!("'{name}' must not contain '..'")
 }
 
 // ---------------------------------------------------------------- errors: what happened, what to do
