@@ -371,14 +371,7 @@ async fn a_share_link_works_without_signing_in_and_ends_with_the_credentials() {
             vec![],
         )
         .await?;
-        // Clicked in script: with the preview above it, the button is at the bottom of the
-        // details panel, where the upload's toast sits for a few seconds.
-        let create = shay.button("Create link").await?;
-        shay.execute(
-            "arguments[0].click();",
-            vec![serde_json::to_value(&create)?],
-        )
-        .await?;
+        shay.button("Create link").await?.click().await?;
         let until = shay
             .wait_text("[data-testid=share-until]", "to say until when", |_| true)
             .await?;
