@@ -247,9 +247,49 @@ pub fn scroll_to_show(
     }
 }
 
+/// The focused row after the list was scrolled by other means than the keys (the mouse wheel,
+/// a scroll bar): kept if it is still fully in view, else the nearest row that is, so the
+/// focused row is always one that is drawn.
+pub fn keep_in_view(
+    focused: usize,
+    total: usize,
+    row_px: f64,
+    scroll_px: f64,
+    viewport_px: f64,
+    header_px: f64,
+) -> usize {
+    if total == 0 || row_px <= 0.0 {
+        return 0;
+    }
+    // A pixel of slack: scroll positions are rounded to whole (or device) pixels.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let first = ((scroll_px - 1.0).max(0.0) / row_px).ceil() as usize;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let end = ((scroll_px + viewport_px - header_px + 1.0).max(0.0) / row_px).floor() as usize;
+    let first = first.min(total - 1);
+    // A viewport smaller than a row: the first row it shows.
+    let last = end.saturating_sub(1).clamp(first, total - 1);
+    focused.clamp(first, last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scrolled_list_keeps_its_focused_row_among_those_in_view() {
+        // 40 px rows, 400 px viewport, 36 px header: rows 0..=8 fully in view at the top.
+        assert_eq!(keep_in_view(3, 1000, 40.0, 0.0, 400.0, 36.0), 3);
+        assert_eq!(keep_in_view(20, 1000, 40.0, 0.0, 400.0, 36.0), 8);
+        // Scrolled to row 500 (a wheel far down): the first row fully in view.
+        assert_eq!(keep_in_view(3, 1000, 40.0, 20_000.0, 400.0, 36.0), 500);
+        assert_eq!(keep_in_view(3, 1000, 40.0, 20_010.0, 400.0, 36.0), 501);
+        // Half a pixel off (a rounded scroll position) still counts as in view.
+        assert_eq!(keep_in_view(500, 1000, 40.0, 20_000.5, 400.0, 36.0), 500);
+        assert_eq!(keep_in_view(508, 1000, 40.0, 19_999.5, 400.0, 36.0), 508);
+        assert_eq!(keep_in_view(3, 0, 40.0, 0.0, 400.0, 36.0), 0);
+        assert_eq!(keep_in_view(7, 5, 40.0, 0.0, 400.0, 36.0), 4);
+    }
 
     #[test]
     fn keys_move_the_focused_row_within_the_list() {

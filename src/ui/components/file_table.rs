@@ -601,7 +601,22 @@ pub fn FileTable(
                     format!("min(70vh, 44rem, {}px)", total_rows() as f64 * ROW_PX + HEADER_PX + 2.0)
                 }
                 node_ref=scroller
-                on:scroll=move |_| measure()
+                on:scroll=move |_| {
+                    measure();
+                    // Scrolled by the wheel or the bar: the focused row follows, so it is one
+                    // that is drawn.
+                    let kept = listing::keep_in_view(
+                        focused.get_untracked(),
+                        rows.with_untracked(Vec::len),
+                        ROW_PX,
+                        scroll_px.get_untracked(),
+                        viewport_px.get_untracked(),
+                        HEADER_PX,
+                    );
+                    if kept != focused.get_untracked() {
+                        focused.set(kept);
+                    }
+                }
                 on:keydown=move |ev| on_key.with_value(|f| f(ev))
             >
                 <table class="file-table" role="presentation">

@@ -433,6 +433,25 @@ async fn the_file_list_works_from_the_keyboard() {
         assert_eq!(st["focused"], json!(true), "{st}");
         assert_eq!(st["row"], json!("file-row-5"), "{st}");
 
+        // Scrolled far away without the keys (as a wheel does): the focused row follows into
+        // view, so it is still a drawn row, and the arrows go on from there.
+        b.execute("document.querySelector('.file-scroll').scrollTop = 200 * 40;", vec![])
+            .await?;
+        let st = wait_value(
+            &b,
+            "the focused row to follow the scroll",
+            "const g = document.querySelector('.file-scroll');
+             const id = g.getAttribute('aria-activedescendant');
+             return id && document.getElementById(id) ? id : null;",
+            |v| v.as_str().is_some_and(|id| id != "file-row-5"),
+        )
+        .await?;
+        assert_eq!(st, json!("file-row-200"));
+        press(&b, DOWN).await?;
+        let st = grid_state(&b).await?;
+        assert_eq!(st["row"], json!("file-row-201"), "{st}");
+        assert_eq!(st["inView"], json!(true), "{st}");
+
         b.assert_no_script_errors().await?;
         s.env.unseed(&folder)?;
         Ok(())
