@@ -175,8 +175,9 @@ pub fn FileTable(
     let focused = RwSignal::new(0_usize);
     // The list takes focus when it appears (after Enter into a folder or Backspace out of one).
     let refocus = StoredValue::new(false);
-    // The folder just left with Backspace: its row is focused when the parent lists it.
-    let return_to = StoredValue::new(None::<String>);
+    // The folder just left with Backspace (the parent, the folder): its row is focused when the
+    // parent lists it.
+    let return_to = StoredValue::new(None::<(String, String)>);
     let navigate = use_navigate();
 
     // A filter is about the folder it was typed in; the sort order is the user's preference
@@ -191,6 +192,10 @@ pub fn FileTable(
         refresh.track();
         chosen.set(HashSet::new());
         focused.set(0);
+        let here = folder.get_untracked();
+        if return_to.with_value(|r| r.as_ref().is_some_and(|(parent, _)| *parent != here)) {
+            return_to.set_value(None);
+        }
         scroll_px.set(0.0);
         if let Some(el) = scroller.get_untracked() {
             el.set_scroll_top(0);
@@ -318,10 +323,19 @@ pub fn FileTable(
     };
 
     // After Backspace: the folder we came from, once the parent lists it.
+    // (Until found, or another folder is opened, or a key is pressed: the old folder's rows can
+    // still be in place when the parent's address is, so "not found yet" is not "not there".)
     Effect::new(move |_| {
-        let Some(key) = return_to.get_value() else {
+        // Tracked before anything else: `return_to` itself is not a signal, so an early return
+        // here must still leave the effect listening for the next listing.
+        let here = folder.get();
+        rows.track();
+        let Some((parent, key)) = return_to.get_value() else {
             return;
         };
+        if here != parent {
+            return;
+        }
         let found = rows.with(|rows| {
             loader
                 .entries
@@ -330,8 +344,6 @@ pub fn FileTable(
         if let Some(position) = found {
             return_to.set_value(None);
             request_animation_frame(move || show_row(position));
-        } else if loader.started.get() && loader.next.with(Option::is_none) {
-            return_to.set_value(None);
         }
     });
 
@@ -384,6 +396,7 @@ pub fn FileTable(
             return;
         }
         ev.prevent_default();
+        return_to.set_value(None);
         let here = folder.get_untracked();
         match action {
             GridKey::Focus(position) => show_row(position),
@@ -421,7 +434,7 @@ pub fn FileTable(
             }
             GridKey::Parent => {
                 if let Some(parent) = parent_folder(&home_for_keys, &here) {
-                    return_to.set_value(Some(here));
+                    return_to.set_value(Some((parent.clone(), here)));
                     refocus.set_value(true);
                     navigate(&files_href(Some(&parent), None), NavigateOptions::default());
                 }

@@ -328,14 +328,15 @@ async fn the_file_list_works_from_the_keyboard() {
         let user = "kira";
         let stamp = s.stamp();
         let folder = format!("users/{user}/keys-{stamp}/");
-        // 300 files and one sub-folder (with 2 files): 301 rows, the folder first.
+        // 300 files and two sub-folders: 302 rows, the folders first.
         s.env.seed(&folder, 300)?;
         s.env.seed(&format!("{folder}sub/"), 2)?;
+        s.env.seed(&format!("{folder}zeta/"), 1)?;
         let b = s.open(user).await?;
         b.goto_app(&format!("/?path={}", query_value(&folder))).await?;
         b.sign_in(user).await?;
         b.wait_css(".file-scroll").await?;
-        b.wait_text_eq("[data-testid=item-count]", "301 items").await?;
+        b.wait_text_eq("[data-testid=item-count]", "302 items").await?;
 
         // Tab reaches the list (one stop); the first row is the focused one.
         b.button("Refresh").await?;
@@ -348,7 +349,7 @@ async fn the_file_list_works_from_the_keyboard() {
         let st = grid_state(&b).await?;
         assert_eq!(st["focused"], json!(true), "Tab from the toolbar lands on the list: {st}");
         assert_eq!(st["name"], json!("sub"), "{st}");
-        assert_eq!(st["rowcount"], json!("302"), "{st}");
+        assert_eq!(st["rowcount"], json!("303"), "{st}");
 
         // Down 150 times: far past the rows the page first drew; the row is drawn and in view.
         let first_rows = b.count(".file-table tbody tr:not(.spacer)").await?;
@@ -356,7 +357,7 @@ async fn the_file_list_works_from_the_keyboard() {
         press(&b, &DOWN.repeat(150)).await?;
         let st = grid_state(&b).await?;
         assert_eq!(st["row"], json!("file-row-150"), "{st}");
-        assert_eq!(st["name"], json!("file-000149.txt"), "{st}");
+        assert_eq!(st["name"], json!("file-000148.txt"), "{st}");
         assert_eq!(st["inView"], json!(true), "{st}");
         assert_eq!(st["rowindex"], json!("152"), "{st}");
         assert_eq!(st["focused"], json!(true), "{st}");
@@ -369,18 +370,22 @@ async fn the_file_list_works_from_the_keyboard() {
         assert_eq!(st["name"], json!("sub"), "{st}");
         assert_eq!(st["inView"], json!(true), "{st}");
 
-        // Enter goes into the folder; the list there has focus; Backspace comes back to it.
-        press(&b, ENTER).await?;
-        b.wait_text_eq("[aria-current=page]", "sub").await?;
-        b.wait_text_eq("[data-testid=item-count]", "2 items").await?;
+        // Enter goes into the second folder; the list there has focus; Backspace comes back,
+        // with that folder's row focused.
+        press(&b, &format!("{DOWN}{ENTER}")).await?;
+        b.wait_text_eq("[aria-current=page]", "zeta").await?;
+        b.wait_text_eq("[data-testid=item-count]", "1 item").await?;
         let st = wait_value(&b, "focus on the sub-folder's list", "return document.activeElement && document.activeElement.className;", |v| v == &json!("file-scroll")).await?;
         assert_eq!(st, json!("file-scroll"));
         press(&b, BACKSPACE).await?;
-        b.wait_text_eq("[data-testid=item-count]", "301 items").await?;
+        b.wait_text_eq("[data-testid=item-count]", "302 items").await?;
         let st = wait_value(&b, "focus back on the list", "return document.activeElement && document.activeElement.className;", |v| v == &json!("file-scroll")).await?;
         assert_eq!(st, json!("file-scroll"));
         let st = grid_state(&b).await?;
-        assert_eq!(st["name"], json!("sub"), "the folder we came from: {st}");
+        let st = wait_value(&b, "the folder we came from to be focused", "const g = document.querySelector('.file-scroll'); return g.getAttribute('aria-activedescendant');", |v| v == &json!("file-row-1")).await?;
+        assert_eq!(st, json!("file-row-1"));
+        let st = grid_state(&b).await?;
+        assert_eq!(st["name"], json!("zeta"), "the folder we came from: {st}");
 
         // Space selects two files; Delete asks about exactly those.
         press(&b, &format!("{DOWN}{SPACE}{DOWN}{SPACE}")).await?;
@@ -414,7 +419,7 @@ async fn the_file_list_works_from_the_keyboard() {
         wait_value(&b, "the dialog to close", "return !document.querySelector('dialog.delete-dialog');", |v| v == &json!(true)).await?;
         let st = wait_value(&b, "focus back on the list", "return document.activeElement && document.activeElement.className;", |v| v == &json!("file-scroll")).await?;
         assert_eq!(st, json!("file-scroll"));
-        assert_eq!(s.env.keys_under(user, &folder)?.len(), 302);
+        assert_eq!(s.env.keys_under(user, &folder)?.len(), 303);
 
         // Enter on a file opens its details; Escape closes them and focus comes back.
         press(&b, ENTER).await?;
