@@ -270,7 +270,7 @@ def check_cloudfront_functions():
     # The page's policy as the build writes it (scripts/csp.mjs), plus frame-ancestors.
     policy = subprocess.run(["node", "-e", "import('./scripts/csp.mjs').then((m) => process.stdout.write(m.POLICY))"],
                             cwd=REPO, capture_output=True, text=True, timeout=30, check=True).stdout
-    assert policy and all(r["headers"]["content-security-policy"]["value"] == f"{policy}; frame-ancestors 'none'"
+    assert policy and all(r["headers"]["content-security-policy"]["value"] == f"{policy}; frame-ancestors 'self'"
                           for r in resp[:2]), (policy, resp)
     assert "content-security-policy" not in resp[2]["headers"], resp[2]
 

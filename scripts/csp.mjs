@@ -9,10 +9,12 @@
 //   node scripts/csp.mjs <dir>
 //
 // Trunk runs it on release builds (Trunk.toml, post_build hook, TRUNK_STAGING_DIR; a no-op for
-// debug builds: `trunk serve` reloads the page with an inline script). connect-src here allows
-// any https: origin (and the loopback stack); once the app knows its provider, STS and S3 it
-// narrows connect-src to exactly those (src/platform/browser.rs, `csp`). A host should send the
-// same policy as a header, plus `frame-ancestors 'none'`, which a <meta> cannot carry.
+// debug builds: `trunk serve` reloads the page with an inline script). connect-src and
+// frame-src here allow any https: origin (and the loopback stack); once the app knows its
+// provider, STS and S3 it adds a second policy naming exactly those (src/csp.rs). A host should
+// send the same policy as a header, plus `frame-ancestors 'self'`, which a <meta> cannot carry
+// ('self', not 'none': the silent sign-in renewal lands on the app's /callback in a frame of
+// the app itself).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,11 +27,11 @@ export const POLICY = [
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
+  // The silent sign-in renewal: the provider's authorization endpoint in a hidden frame; blob:
+  // for PDF previews (the object's bytes as a blob: document the browser's viewer renders).
+  "frame-src 'self' blob: https: http://127.0.0.1:* http://localhost:*",
   // The CRC32 workers start from a blob: URL (src/platform/crc.rs).
   'worker-src blob:',
-  // PDF previews: the object's bytes as a blob: document of type application/pdf, which the
-  // browser's own viewer renders (src/ui/components/preview_panel.rs). No other frame.
-  'frame-src blob:',
   "manifest-src 'self'",
   "form-action 'self'",
   "base-uri 'none'",

@@ -83,3 +83,13 @@ wait_http() { # url, seconds
   done
   die "$1 did not answer within $2 s"
 }
+
+# Runs a command with its output in a log file; on failure shows the log's last lines and dies.
+logged() { # log file, command...
+  local log=$1; shift
+  if ! "$@" >"$log" 2>&1; then
+    echo "---- last lines of $log ----" >&2
+    tail -n 30 "$log" >&2
+    die "failed: $*"
+  fi
+}

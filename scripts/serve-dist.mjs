@@ -46,7 +46,7 @@ createServer((req, res) => {
   // A page built with its policy (scripts/csp.mjs) gets it as a header too, with what only a
   // header can say.
   if (extname(full) === '.html' && readFileSync(full, 'utf8').includes('http-equiv="Content-Security-Policy"')) {
-    headers['content-security-policy'] = `${POLICY}; frame-ancestors 'none'`;
+    headers['content-security-policy'] = `${POLICY}; frame-ancestors 'self'`;
     headers['x-content-type-options'] = 'nosniff';
     headers['referrer-policy'] = 'no-referrer';
   }

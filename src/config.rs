@@ -183,7 +183,38 @@ pub struct ConfigError {
 const MIN_SESSION: u64 = 60;
 const MAX_SESSION: u64 = 43_200;
 
+impl AwsConfig {
+    /// Where STS is: the custom endpoint, else AWS's regional one.
+    pub fn sts_url(&self) -> String {
+        self.sts_endpoint.as_ref().map_or_else(
+            || format!("https://sts.{}.amazonaws.com/", self.region),
+            ToString::to_string,
+        )
+    }
+}
+
 impl AppConfig {
+    /// The bucket's base URL as the SDK addresses it, ending in `/`.
+    pub fn bucket_url(&self) -> String {
+        let s3 = &self.s3;
+        let region = &self.aws.region;
+        match (&s3.endpoint, s3.force_path_style) {
+            (Some(endpoint), true) => {
+                format!("{}/{}/", endpoint.as_str().trim_end_matches('/'), s3.bucket)
+            }
+            (Some(endpoint), false) => {
+                let mut url = endpoint.clone();
+                let host = format!("{}.{}", s3.bucket, endpoint.host_str().unwrap_or_default());
+                if url.set_host(Some(&host)).is_err() {
+                    return format!("{}//{host}/", endpoint.scheme());
+                }
+                url.to_string()
+            }
+            (None, true) => format!("https://s3.{region}.amazonaws.com/{}/", s3.bucket),
+            (None, false) => format!("https://{}.s3.{region}.amazonaws.com/", s3.bucket),
+        }
+    }
+
     /// Validates every setting at once, so the user sees all problems together.
     ///
     /// `origin` is the page's origin (`https://files.example.com`); the redirect URIs default to

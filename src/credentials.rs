@@ -39,6 +39,10 @@ pub enum CredentialsError {
     Invalid(String),
     #[error("STS could not be reached at {endpoint}: {detail}")]
     Unreachable { endpoint: String, detail: String },
+    /// STS is down or throttling (5xx, `ServiceUnavailable`, `Throttling`…), also after the
+    /// SDK's retries: nothing is wrong with the sign-in, a later try may work.
+    #[error("STS is not answering right now ({code})")]
+    Unavailable { code: String },
     #[error("STS answered with an error: {0}")]
     Other(String),
     #[error("not signed in")]
@@ -80,6 +84,16 @@ pub fn from_sts(c: &aws_sdk_sts::types::Credentials) -> Result<Credentials, Cred
 /// lifetime when that is shorter (short test sessions).
 pub fn renewal_margin(lifetime: Duration) -> Duration {
     (lifetime / 4).min(Duration::from_secs(300))
+}
+
+/// When to renew a sign-in whose ID token arrived at `received_ms` and expires at
+/// `expires_ms` (milliseconds since the epoch): the same margin as for the credentials, so a
+/// renewed token is in hand before STS needs it. A token that arrived already expired (or
+/// with a clock gone backwards) is due at once.
+pub fn renewal_due_ms(received_ms: u64, expires_ms: u64) -> u64 {
+    let lifetime = Duration::from_millis(expires_ms.saturating_sub(received_ms));
+    let margin = u64::try_from(renewal_margin(lifetime).as_millis()).unwrap_or(u64::MAX);
+    expires_ms.saturating_sub(margin)
 }
 
 /// Milliseconds since the Unix epoch, for the UI.
@@ -267,6 +281,22 @@ pub fn sts_error(failure: SdkFailure, endpoint: &str) -> CredentialsError {
                 Some("ValidationError" | "MalformedPolicyDocument" | "PackedPolicyTooLarge") => {
                     CredentialsError::Invalid(message)
                 }
+                Some(
+                    code @ ("ServiceUnavailable"
+                    | "InternalFailure"
+                    | "InternalError"
+                    | "Throttling"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"),
+                ) => CredentialsError::Unavailable {
+                    code: code.to_owned(),
+                },
+                Some(other) if status >= 500 => CredentialsError::Unavailable {
+                    code: other.to_owned(),
+                },
+                None if status >= 500 => CredentialsError::Unavailable {
+                    code: format!("HTTP {status}"),
+                },
                 Some(other) => CredentialsError::Other(format!("{other}: {message}")),
                 None => CredentialsError::Other(format!("HTTP {status} {message}")),
             }
@@ -298,6 +328,16 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
         };
         assert!(valid(&role_session_name("a b/c:d?e")));
+    }
+
+    #[test]
+    fn sign_ins_are_renewed_a_quarter_of_their_life_ahead_at_most_five_minutes() {
+        // One hour: five minutes ahead.
+        assert_eq!(renewal_due_ms(0, 3_600_000), 3_300_000);
+        // Twenty seconds (the renewal tests' tokens): five seconds ahead.
+        assert_eq!(renewal_due_ms(1_000, 21_000), 16_000);
+        // Already expired when it arrived: due at its expiry, which has passed.
+        assert_eq!(renewal_due_ms(50_000, 40_000), 40_000);
     }
 
     #[test]
@@ -342,6 +382,34 @@ mod tests {
                 endpoint: "http://sts".into(),
                 detail: "refused".into()
             }
+        );
+    }
+
+    #[test]
+    fn an_sts_outage_or_throttling_is_unavailable_not_a_setup_problem() {
+        let failure = |status: u16, code: Option<&str>| SdkFailure::Service {
+            status,
+            code: code.map(Into::into),
+            message: Some("m".into()),
+        };
+        let unavailable = |code: &str| CredentialsError::Unavailable { code: code.into() };
+        assert_eq!(
+            sts_error(failure(503, Some("ServiceUnavailable")), "e"),
+            unavailable("ServiceUnavailable")
+        );
+        assert_eq!(
+            sts_error(failure(400, Some("Throttling")), "e"),
+            unavailable("Throttling")
+        );
+        assert_eq!(
+            sts_error(failure(500, Some("SomethingNew")), "e"),
+            unavailable("SomethingNew")
+        );
+        assert_eq!(sts_error(failure(502, None), "e"), unavailable("HTTP 502"));
+        // A 4xx the app does not know stays "other".
+        assert_eq!(
+            sts_error(failure(400, Some("SomethingNew")), "e"),
+            CredentialsError::Other("SomethingNew: m".into())
         );
     }
 }

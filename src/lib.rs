@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clock_skew;
 pub mod config;
 pub mod credentials;
+pub mod csp;
 pub mod doctor;
 pub mod error;
 pub mod format;

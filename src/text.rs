@@ -35,6 +35,16 @@ pub fn aws_access_until(when: &str) -> String {
     format!("AWS access until {when} (renews itself)")
 }
 
+/// The sign-in could not be renewed in the background (`ui::components::RenewalNotice`).
+pub const RENEWAL_FAILED: &str = "Your sign-in could not be renewed in the background.";
+
+pub fn renewal_ends(when: &str) -> String {
+    format!(
+        "It ends at {when}. Sign in again in a small window: this page, the open folder and \
+         any uploads stay as they are."
+    )
+}
+
 pub const STARTING: &str = "Starting…";
 pub const REDIRECTING: &str = "Taking you to sign-in…";
 pub const SIGNING_IN: &str = "Signing you in…";
@@ -786,6 +796,17 @@ pub(crate) fn explain_auth(e: &AuthError) -> Explanation {
             Explanation::new("Your sign-in has expired.", "Sign in again to continue.")
                 .sign_in_again()
         }
+        A::NoRefreshToken => Explanation::new(
+            "The identity provider gave this sign-in no way to renew itself (no refresh token).",
+            "Sign in again before the sign-in ends; your place is kept.",
+        )
+        .sign_in_again(),
+        A::SilentRenewalTimedOut => Explanation::new(
+            "The identity provider did not renew your sign-in in the background.",
+            "Sign in again in a small window; this page and its uploads stay as they are. \
+             Browsers that block the provider's cookies inside other sites need this.",
+        )
+        .sign_in_again(),
     }
 }
 
@@ -830,6 +851,11 @@ pub(crate) fn explain_credentials(e: &CredentialsError) -> Explanation {
         )
         .detail(detail.clone())
         .check_setup(),
+        C::Unavailable { code } => Explanation::new(
+            format!("AWS STS is not answering right now ({code}), also when asked again."),
+            "Nothing was changed and you are still signed in. Try again in a minute; the \
+             credentials you have keep working until they expire.",
+        ),
         C::Other(m) => Explanation::new(
             "AWS credentials could not be obtained.",
             "Try again. If it keeps failing, tell your administrator.",

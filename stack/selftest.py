@@ -222,6 +222,37 @@ def case_idp_login_page_offline():
     assert 'name="login"' in page and "googleapis" not in page and not re.search(r"https?://(?!127\.0\.0\.1)", page)
 
 
+def case_idp_refresh_tokens_rotate():
+    """IdP: the code exchange gives a refresh token; using it gives a new one and spends the old (reuse -> invalid_grant)."""
+    tokens = json.loads(login("ruth", "--print", "tokens"))
+    doc = requests.get(f"{ISSUER}/.well-known/openid-configuration", timeout=5).json()
+    refresh = lambda rt: requests.post(doc["token_endpoint"], timeout=5, data={  # noqa: E731
+        "grant_type": "refresh_token", "refresh_token": rt, "client_id": CLIENT_ID})
+    first = refresh(tokens["refresh_token"])
+    assert first.ok and first.json()["refresh_token"] != tokens["refresh_token"], first.text
+    claims = jwt.decode(first.json()["id_token"], options={"verify_signature": False})
+    assert claims["sub"] == "ruth" and claims["aud"] == CLIENT_ID, claims
+    again = refresh(tokens["refresh_token"])
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant", again.text
+
+
+def case_idp_account_knobs():
+    """IdP: per-account knobs (ID token lifetime, no refresh tokens) and counters of code/refresh grants."""
+    knob = lambda body: requests.post(f"{ISSUER}/__idp/accounts/quinn", json=body, timeout=5).raise_for_status()  # noqa: E731
+    counters = lambda: requests.get(f"{ISSUER}/__idp/counters/quinn", timeout=5).json()  # noqa: E731
+    before = counters()
+    knob({"id_token_ttl": 20, "refresh_tokens": False})
+    try:
+        tokens = json.loads(login("quinn", "--print", "tokens"))
+        claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+        assert claims["exp"] - claims["iat"] == 20 and "refresh_token" not in tokens, (claims, sorted(tokens))
+        assert counters()["code"] == before["code"] + 1, counters()
+    finally:
+        knob({})
+    tokens = json.loads(login("quinn", "--print", "tokens"))
+    assert "refresh_token" in tokens, sorted(tokens)
+
+
 # ---------------------------------------------------------------- STS cases
 
 def case_sts_real_token():
@@ -758,6 +789,18 @@ def case_knobs_hidden_etag():
     knob("cors", prefix=hidden, expose_etag=True)
     assert "etag" in exposed(hidden + "a.txt")
     s3_for(Fx.alice).delete_object(Bucket=BUCKET, Key=hidden + "a.txt")
+
+
+def case_knobs_sts_faults():
+    """Knobs: STS down for a subject: the next N sign-ins get 503 ServiceUnavailable (Receiver), others are unaffected, then it answers again."""
+    token = login("sten")
+    knob("sts-faults", sub="sten", count=2)
+    for _ in range(2):
+        r = requests.post(STS, timeout=5, data={"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
+                                                "RoleArn": ROLE, "RoleSessionName": "selftest", "WebIdentityToken": token})
+        assert r.status_code == 503 and "<Code>ServiceUnavailable</Code>" in r.text and "<Type>Receiver</Type>" in r.text, r.text
+    assert assume(Fx.alice_token)["AccessKeyId"]
+    assert assume(token)["AccessKeyId"]
 
 
 def case_knobs_clock():

@@ -899,6 +899,56 @@ async fn s3_busy_twice_is_retried_three_times_is_explained() {
     alice.storage.delete(&key).await.expect("cleanup");
 }
 
+// ---- STS going down ---------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn an_sts_outage_is_ridden_out_or_explained_and_the_session_goes_on() {
+    use pail::credentials::CredentialsError;
+    let outage = |count: u32| format!(r#"{{"sub": "dana", "count": {count}}}"#);
+    // Two 503 ServiceUnavailable answers: the SDK's retries (three attempts) ride them out.
+    knob("sts-faults", &outage(2)).await;
+    let dana = signed_in_as("dana", token("dana"));
+    dana.credentials
+        .credentials()
+        .await
+        .expect("the third attempt");
+
+    // Down for longer: said as an outage, not as a problem with the sign-in or the setup.
+    let later = signed_in_as("dana", token("dana"));
+    knob("sts-faults", &outage(3)).await;
+    let err = later
+        .credentials
+        .credentials()
+        .await
+        .expect_err("three refusals");
+    assert_eq!(
+        err,
+        CredentialsError::Unavailable {
+            code: "ServiceUnavailable".into()
+        }
+    );
+    let explained = pail::error::AppError::from(err).explain();
+    assert!(
+        explained.title.contains("not answering right now")
+            && explained.action.contains("still signed in")
+            && !explained.sign_in_again,
+        "{explained:?}"
+    );
+
+    // STS is back: the same session gets its credentials and S3 answers with them.
+    let listed = later
+        .storage
+        .list(later.storage.home(), None)
+        .await
+        .expect("listing after the outage");
+    assert!(
+        listed
+            .objects
+            .iter()
+            .all(|o| o.key.starts_with("users/dana/"))
+    );
+}
+
 // ---- a stalled connection --------------------------------------------------------------------
 
 /// The fault-injecting proxy in front of S3 (stack/faultproxy.py), from scripts/test.

@@ -133,6 +133,20 @@ struct Idp {
     down: Arc<Mutex<Down>>,
     /// After the first JWKS fetch, the JWKS also publishes [`rotated_key`] (key rotation).
     rotates: Arc<Mutex<bool>>,
+    /// The refresh token the code exchange's answer carries (the recorded one predates the
+    /// IdP issuing them; the real answer has the same shape as `oidc-token-refresh-ok`'s).
+    issued_refresh_token: Arc<Mutex<Option<String>>>,
+    /// How the token endpoint answers `grant_type=refresh_token`.
+    refresh_answer: Arc<Mutex<Option<RefreshAnswer>>>,
+}
+
+#[derive(Clone)]
+enum RefreshAnswer {
+    /// The recorded success (`oidc-token-refresh-ok`) with this ID token and this new refresh
+    /// token (None: the provider does not rotate, the answer has none).
+    Renewed(Option<String>, Option<String>),
+    /// A recorded exchange as it is.
+    Recorded(&'static str),
 }
 
 #[derive(Clone)]
@@ -162,7 +176,30 @@ impl Idp {
             seen: Arc::default(),
             down: Arc::new(Mutex::new(Down::No)),
             rotates: Arc::default(),
+            issued_refresh_token: Arc::default(),
+            refresh_answer: Arc::default(),
         }
+    }
+
+    fn issue_refresh_token(&self, token: &str) {
+        *self.issued_refresh_token.lock().expect("idp") = Some(token.to_owned());
+    }
+
+    fn answer_refresh_with(&self, answer: RefreshAnswer) {
+        *self.refresh_answer.lock().expect("idp") = Some(answer);
+    }
+
+    /// The form fields of every refresh-token request, in order.
+    fn refresh_requests(&self) -> Vec<BTreeMap<String, String>> {
+        self.requests_to("/token")
+            .iter()
+            .map(|r| {
+                url::form_urlencoded::parse(r.body())
+                    .into_owned()
+                    .collect::<BTreeMap<_, _>>()
+            })
+            .filter(|form| form.get("grant_type").map(String::as_str) == Some("refresh_token"))
+            .collect()
     }
 
     fn answer_token_with(&self, answer: TokenAnswer) {
@@ -233,6 +270,28 @@ impl Idp {
                     serde_json::to_string(&jwks).expect("serializable"),
                 )
             }
+            "/token" if is_refresh(&self.seen) => {
+                match self.refresh_answer.lock().expect("idp").clone() {
+                    None => panic!("a refresh-token request the test did not expect"),
+                    Some(RefreshAnswer::Recorded(name)) => Exchange::load(name).oauth_response(),
+                    Some(RefreshAnswer::Renewed(jwt, refresh_token)) => {
+                        let recorded = Exchange::load("oidc-token-refresh-ok");
+                        let mut body: Value =
+                            serde_json::from_str(&recorded.response.body).expect("JSON");
+                        let fields = body.as_object_mut().expect("object");
+                        fields.insert("access_token".into(), json!(ACCESS_TOKEN));
+                        match jwt {
+                            Some(jwt) => fields.insert("id_token".into(), json!(jwt)),
+                            None => fields.remove("id_token"),
+                        };
+                        match refresh_token {
+                            Some(t) => fields.insert("refresh_token".into(), json!(t)),
+                            None => fields.remove("refresh_token"),
+                        };
+                        respond("oidc-token-refresh-ok", body.to_string())
+                    }
+                }
+            }
             "/token" => match self.token_answer.lock().expect("idp").clone() {
                 TokenAnswer::Recorded(name) => Exchange::load(name).oauth_response(),
                 TokenAnswer::IdToken(jwt) => {
@@ -246,12 +305,23 @@ impl Idp {
                             body.as_object_mut().expect("object").remove("id_token");
                         }
                     }
+                    if let Some(t) = self.issued_refresh_token.lock().expect("idp").clone() {
+                        body["refresh_token"] = json!(t);
+                    }
                     respond("oidc-token-ok", body.to_string())
                 }
             },
             other => panic!("unexpected request to {other}"),
         })
     }
+}
+
+/// Is the request just seen a refresh-token grant?
+fn is_refresh(seen: &Mutex<Vec<HttpRequest>>) -> bool {
+    seen.lock().expect("idp").last().is_some_and(|r| {
+        url::form_urlencoded::parse(r.body())
+            .any(|(k, v)| k == "grant_type" && v == "refresh_token")
+    })
 }
 
 /// The recorded response `name` (status, headers) with another body.
@@ -949,4 +1019,278 @@ async fn logout_goes_to_the_recorded_end_session_endpoint() {
     assert_eq!(q["client_id"], CLIENT_ID);
     assert_eq!(q["post_logout_redirect_uri"], "http://127.0.0.1:8080/");
     assert_eq!(q["id_token_hint"], jwt);
+}
+
+// ------------------------------------------------------------------- renewal (refresh token)
+
+/// Alice signed in at `idp`, which issued the refresh token `rt-1` with the code exchange.
+async fn signed_in_with_refresh_token(idp: &Idp) -> (Provider, SignIn) {
+    idp.issue_refresh_token("rt-1");
+    let provider = discover(idp).await;
+    let (_, pending) = provider.begin_login("/photos", false);
+    idp.answer_id_token(rs256(&claims(&pending)));
+    let callback = code_callback(&pending);
+    let sign_in = provider
+        .complete_login(pending, callback, &idp.client())
+        .await
+        .expect("signed in");
+    (provider, sign_in)
+}
+
+/// Alice's claims for a renewal of `first`: the same sign-in, issued later, valid longer.
+fn renewed_claims(first: &SignIn) -> Value {
+    let now = now_secs();
+    json!({
+        "iss": ISSUER,
+        "aud": CLIENT_ID,
+        "sub": "alice",
+        "name": "Alice Liddell",
+        "nonce": first.nonce.secret(),
+        "iat": now,
+        "exp": now + 1200,
+    })
+}
+
+async fn refresh_refusal(idp: &Idp, provider: &Provider, first: &SignIn, claims: &Value) -> String {
+    idp.answer_refresh_with(RefreshAnswer::Renewed(
+        Some(rs256(claims)),
+        Some("rt-2".into()),
+    ));
+    match provider.refresh(first, &idp.client()).await {
+        Err(AuthError::IdTokenRejected { reason }) => reason,
+        other => panic!("expected IdTokenRejected, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_token_renews_the_sign_in_and_its_rotated_successor_is_used_next() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    assert_eq!(
+        first.refresh_token.as_ref().map(|t| t.secret().as_str()),
+        Some("rt-1")
+    );
+
+    let claims = renewed_claims(&first);
+    let jwt = rs256(&claims);
+    idp.answer_refresh_with(RefreshAnswer::Renewed(
+        Some(jwt.clone()),
+        Some("rt-2".into()),
+    ));
+    let second = provider
+        .refresh(&first, &idp.client())
+        .await
+        .expect("renewed");
+    assert_eq!(second.id_token, IdTokenJwt::new(jwt));
+    assert_eq!(second.identity.sub, "alice");
+    assert_eq!(
+        second.identity.expires_at_ms,
+        u64::try_from(claims["exp"].as_i64().expect("exp") * 1000).expect("positive")
+    );
+    assert_eq!(
+        second.refresh_token.as_ref().map(|t| t.secret().as_str()),
+        Some("rt-2")
+    );
+    assert_eq!(second.nonce.secret(), first.nonce.secret());
+    assert_eq!(second.return_to, "/photos");
+    // No token reaches a log line or a message through `Debug`.
+    let shown = format!("{second:?}");
+    assert!(
+        !shown.contains("rt-2") && !shown.contains(second.id_token.secret()),
+        "{shown}"
+    );
+
+    // The next renewal spends the rotated token, not the first one.
+    idp.answer_refresh_with(RefreshAnswer::Renewed(
+        Some(rs256(&renewed_claims(&second))),
+        Some("rt-3".into()),
+    ));
+    let third = provider
+        .refresh(&second, &idp.client())
+        .await
+        .expect("renewed again");
+    assert_eq!(
+        third.refresh_token.as_ref().map(|t| t.secret().as_str()),
+        Some("rt-3")
+    );
+
+    let forms = idp.refresh_requests();
+    assert_eq!(forms.len(), 2);
+    assert_eq!(forms[0]["refresh_token"], "rt-1");
+    assert_eq!(forms[1]["refresh_token"], "rt-2");
+    for form in &forms {
+        assert_eq!(form["client_id"], CLIENT_ID);
+        assert!(
+            !form.contains_key("client_secret"),
+            "a public client sends no secret"
+        );
+    }
+    // The recorded request to the real IdP carried the same fields.
+    let recorded: BTreeMap<String, String> = url::form_urlencoded::parse(
+        Exchange::load("oidc-token-refresh-ok")
+            .request
+            .body
+            .as_bytes(),
+    )
+    .into_owned()
+    .collect();
+    assert_eq!(
+        recorded.keys().collect::<Vec<_>>(),
+        forms[0].keys().collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn a_provider_that_does_not_rotate_leaves_the_refresh_token_in_use() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    idp.answer_refresh_with(RefreshAnswer::Renewed(
+        Some(rs256(&renewed_claims(&first))),
+        None,
+    ));
+    let second = provider
+        .refresh(&first, &idp.client())
+        .await
+        .expect("renewed");
+    assert_eq!(
+        second.refresh_token.as_ref().map(|t| t.secret().as_str()),
+        Some("rt-1")
+    );
+}
+
+#[tokio::test]
+async fn a_renewed_token_without_a_nonce_is_accepted() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    let mut claims = renewed_claims(&first);
+    claims.as_object_mut().expect("object").remove("nonce");
+    idp.answer_refresh_with(RefreshAnswer::Renewed(
+        Some(rs256(&claims)),
+        Some("rt-2".into()),
+    ));
+    provider
+        .refresh(&first, &idp.client())
+        .await
+        .expect("renewed");
+}
+
+#[tokio::test]
+async fn a_renewed_token_naming_another_user_is_refused() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    let reason = refresh_refusal(
+        &idp,
+        &provider,
+        &first,
+        &with(renewed_claims(&first), "sub", json!("mallory")),
+    )
+    .await;
+    assert_eq!(
+        reason,
+        "the renewed token names another user (mallory, not alice)"
+    );
+}
+
+#[tokio::test]
+async fn a_renewed_token_with_another_nonce_is_refused() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    let reason = refresh_refusal(
+        &idp,
+        &provider,
+        &first,
+        &with(renewed_claims(&first), "nonce", json!("other")),
+    )
+    .await;
+    assert_eq!(reason, "its nonce does not match this sign-in (replay?)");
+}
+
+#[tokio::test]
+async fn a_renewed_token_that_is_expired_forged_or_for_another_client_is_refused() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    let expired = with(renewed_claims(&first), "exp", json!(now_secs() - 600));
+    assert_eq!(
+        refresh_refusal(&idp, &provider, &first, &expired).await,
+        "it has expired"
+    );
+    let other_client = with(renewed_claims(&first), "aud", json!("someone-else"));
+    assert_eq!(
+        refresh_refusal(&idp, &provider, &first, &other_client).await,
+        "it was issued for another client (aud)"
+    );
+    let forged = rs256_with(&rotated_key(), KID, &renewed_claims(&first));
+    idp.answer_refresh_with(RefreshAnswer::Renewed(Some(forged), Some("rt-2".into())));
+    assert!(matches!(
+        provider.refresh(&first, &idp.client()).await,
+        Err(AuthError::IdTokenRejected { reason }) if reason.contains("does not verify")
+    ));
+}
+
+#[tokio::test]
+async fn a_spent_refresh_token_is_refused_by_the_provider() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    idp.answer_refresh_with(RefreshAnswer::Recorded(
+        "oidc-token-refresh-400-invalid-grant",
+    ));
+    match provider.refresh(&first, &idp.client()).await {
+        Err(AuthError::TokenRefused { detail }) => {
+            assert!(detail.starts_with("invalid_grant"), "{detail}")
+        }
+        other => panic!("expected TokenRefused, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_renewal_answer_without_an_id_token_is_no_id_token() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    idp.answer_refresh_with(RefreshAnswer::Renewed(None, Some("rt-2".into())));
+    assert_eq!(
+        provider.refresh(&first, &idp.client()).await.err(),
+        Some(AuthError::NoIdToken)
+    );
+}
+
+#[tokio::test]
+async fn without_a_refresh_token_nothing_is_sent() {
+    let idp = Idp::new();
+    let first = sign_in_at(idp.clone(), |p| rs256(&claims(p)))
+        .await
+        .expect("signed in");
+    assert!(first.refresh_token.is_none());
+    let provider = discover(&idp).await;
+    assert_eq!(
+        provider.refresh(&first, &idp.client()).await.err(),
+        Some(AuthError::NoRefreshToken)
+    );
+    assert!(idp.refresh_requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_during_a_renewal_is_unreachable_and_the_sign_in_stays() {
+    let idp = Idp::new();
+    let (provider, first) = signed_in_with_refresh_token(&idp).await;
+    idp.set_down(Down::TokenEndpoint);
+    match provider.refresh(&first, &idp.client()).await {
+        Err(AuthError::TokenEndpointUnreachable { detail }) => {
+            assert!(detail.contains("connection refused"), "{detail}");
+        }
+        other => panic!("expected TokenEndpointUnreachable, got {other:?}"),
+    }
+    // Back up: the same refresh token still works (a failed request spent nothing).
+    idp.set_down(Down::No);
+    idp.answer_refresh_with(RefreshAnswer::Renewed(
+        Some(rs256(&renewed_claims(&first))),
+        Some("rt-2".into()),
+    ));
+    let second = provider
+        .refresh(&first, &idp.client())
+        .await
+        .expect("renewed");
+    assert_eq!(
+        second.refresh_token.as_ref().map(|t| t.secret().as_str()),
+        Some("rt-2")
+    );
 }

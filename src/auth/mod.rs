@@ -14,6 +14,8 @@ pub mod provider;
 
 use std::fmt;
 
+use openidconnect::{Nonce, RefreshToken};
+
 pub use callback::Callback;
 pub use pending::PendingLogin;
 pub use provider::Provider;
@@ -59,13 +61,18 @@ impl Identity {
     }
 }
 
-/// A verified sign-in.
+/// A verified sign-in, and what renewing it takes.
 #[derive(Debug, Clone)]
 pub struct SignIn {
     pub id_token: IdTokenJwt,
     pub identity: Identity,
     /// Where the user was when sign-in started.
     pub return_to: String,
+    /// When the provider issued one: renews the sign-in without the browser leaving the page
+    /// (`Provider::refresh`). Held in memory only; its `Debug` is redacted.
+    pub refresh_token: Option<RefreshToken>,
+    /// The nonce of this sign-in: a renewed ID token that carries one must carry this one.
+    pub nonce: Nonce,
 }
 
 /// Why sign-in did not happen. Each variant is explained to the user by `crate::error`.
@@ -103,4 +110,11 @@ pub enum AuthError {
     IdTokenRejected { reason: String },
     #[error("the sign-in has expired")]
     SessionExpired,
+    /// Renewal by refresh token was asked for, but the provider gave none.
+    #[error("the identity provider issued no refresh token")]
+    NoRefreshToken,
+    /// The silent renewal's hidden frame got no answer (the provider page did not come back,
+    /// e.g. because it refuses to be framed or the browser blocks its cookies there).
+    #[error("the identity provider did not answer the silent renewal in time")]
+    SilentRenewalTimedOut,
 }

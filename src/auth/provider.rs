@@ -16,7 +16,7 @@ use openidconnect::core::{
 use openidconnect::{
     AccessTokenHash, AsyncHttpClient, AuthenticationFlow, AuthorizationCode, Client, CsrfToken,
     EmptyAdditionalClaims, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    IdTokenVerifier, LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    IdTokenVerifier, LogoutRequest, Nonce, NonceVerifier, OAuth2TokenResponse, PkceCodeChallenge,
     PostLogoutRedirectUrl, RequestTokenError, Scope, SignatureVerificationError,
     core::{CoreAuthPrompt, CoreErrorResponseType, CoreIdToken, CoreResponseType},
 };
@@ -220,6 +220,19 @@ impl Provider {
         &self.issuer
     }
 
+    /// The provider URLs the page fetches: discovery (under the issuer), the token endpoint
+    /// and the JWKS (for the page's Content-Security-Policy, `connect-src`).
+    pub fn fetched_urls(&self) -> Vec<&str> {
+        let mut urls = vec![self.issuer.as_str(), self.jwks_uri.as_str()];
+        urls.extend(self.client.token_uri().map(|u| u.as_str()));
+        urls
+    }
+
+    /// The authorization endpoint, which the silent renewal loads in a frame (`frame-src`).
+    pub fn authorization_url(&self) -> &str {
+        self.client.auth_uri().as_str()
+    }
+
     /// The authorization URL to send the browser to, and the record to keep until it returns.
     /// `silent` asks for `prompt=none` (restore an existing provider session, no UI).
     pub fn begin_login(&self, return_to: &str, silent: bool) -> (Url, PendingLogin) {
@@ -307,7 +320,77 @@ impl Provider {
             .request_async(http)
             .await
             .map_err(token_error)?;
+        let (id_token, identity) = self.verify(&response, &pending.nonce, http).await?;
+        Ok(SignIn {
+            id_token,
+            identity,
+            return_to: pending.return_to,
+            refresh_token: response.refresh_token().cloned(),
+            nonce: pending.nonce,
+        })
+    }
 
+    /// Renews a sign-in with its refresh token (RFC 6749 §6), before its ID token expires. The
+    /// new ID token is verified like the first one and must describe the same sign-in (OIDC
+    /// Core §12.2): same issuer, audience and subject, and the first sign-in's nonce if it
+    /// carries one. The provider may rotate the refresh token: the answer's one replaces it
+    /// (the old one is spent); a provider that does not rotate keeps the old one valid.
+    pub async fn refresh<C>(&self, previous: &SignIn, http: &C) -> Result<SignIn, AuthError>
+    where
+        C: for<'c> AsyncHttpClient<'c>,
+    {
+        let refresh_token = previous
+            .refresh_token
+            .as_ref()
+            .ok_or(AuthError::NoRefreshToken)?;
+        let response = self
+            .client
+            .exchange_refresh_token(refresh_token)
+            .map_err(|e| AuthError::DiscoveryInvalid {
+                issuer: self.issuer.clone(),
+                detail: e.to_string(),
+            })?
+            .request_async(http)
+            .await
+            .map_err(token_error)?;
+        let first_nonce = &previous.nonce;
+        let same_nonce = |nonce: Option<&Nonce>| match nonce {
+            Some(n) if n.secret() != first_nonce.secret() => {
+                Err("its nonce is not the first sign-in's".to_owned())
+            }
+            _ => Ok(()),
+        };
+        let (id_token, identity) = self.verify(&response, same_nonce, http).await?;
+        if identity.sub != previous.identity.sub {
+            return Err(rejected(format!(
+                "the renewed token names another user ({}, not {})",
+                identity.sub, previous.identity.sub
+            )));
+        }
+        Ok(SignIn {
+            id_token,
+            identity,
+            return_to: previous.return_to.clone(),
+            refresh_token: response
+                .refresh_token()
+                .or(previous.refresh_token.as_ref())
+                .cloned(),
+            nonce: previous.nonce.clone(),
+        })
+    }
+
+    /// Verifies the ID token of a token response: signature against the JWKS (fetched once
+    /// more for a `kid` it lacks), `iss`, `aud`, `exp`, the nonce as `nonce` checks it, and
+    /// `at_hash` when present.
+    async fn verify<C>(
+        &self,
+        response: &CoreTokenResponse,
+        nonce: impl NonceVerifier,
+        http: &C,
+    ) -> Result<(IdTokenJwt, Identity), AuthError>
+    where
+        C: for<'c> AsyncHttpClient<'c>,
+    {
         let id_token = response.id_token().ok_or(AuthError::NoIdToken)?;
         let mut verifier = self.client.id_token_verifier();
         // Key rotation (OIDC Core §10.1.1): a `kid` the JWKS fetched at start-up lacks may be a
@@ -326,9 +409,7 @@ impl Provider {
             .set_allowed_algs(self.signing_algs.clone());
         }
         check_signature(id_token, &verifier).await;
-        let claims = id_token
-            .claims(&verifier, &pending.nonce)
-            .map_err(claims_error)?;
+        let claims = id_token.claims(&verifier, nonce).map_err(claims_error)?;
         if let Some(expected) = claims.access_token_hash() {
             let alg = id_token
                 .signing_alg()
@@ -342,11 +423,7 @@ impl Provider {
                 return Err(rejected("at_hash does not match the access token".into()));
             }
         }
-        Ok(SignIn {
-            id_token: IdTokenJwt::new(id_token.to_string()),
-            identity: identity_from(claims),
-            return_to: pending.return_to,
-        })
+        Ok((IdTokenJwt::new(id_token.to_string()), identity_from(claims)))
     }
 
     /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), when the provider has an

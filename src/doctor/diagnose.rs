@@ -53,31 +53,12 @@ impl Setup<'_> {
 
     /// Where STS is: the custom endpoint, else AWS's regional one.
     pub fn sts_url(&self) -> String {
-        self.config.aws.sts_endpoint.as_ref().map_or_else(
-            || format!("https://sts.{}.amazonaws.com/", self.config.aws.region),
-            ToString::to_string,
-        )
+        self.config.aws.sts_url()
     }
 
     /// The bucket's base URL as the SDK addresses it, ending in `/`.
     pub fn bucket_url(&self) -> String {
-        let s3 = &self.config.s3;
-        let region = &self.config.aws.region;
-        match (&s3.endpoint, s3.force_path_style) {
-            (Some(endpoint), true) => {
-                format!("{}/{}/", endpoint.as_str().trim_end_matches('/'), s3.bucket)
-            }
-            (Some(endpoint), false) => {
-                let mut url = endpoint.clone();
-                let host = format!("{}.{}", s3.bucket, endpoint.host_str().unwrap_or_default());
-                if url.set_host(Some(&host)).is_err() {
-                    return format!("{}//{host}/", endpoint.scheme());
-                }
-                url.to_string()
-            }
-            (None, true) => format!("https://s3.{region}.amazonaws.com/{}/", s3.bucket),
-            (None, false) => format!("https://{}.s3.{region}.amazonaws.com/", s3.bucket),
-        }
+        self.config.bucket_url()
     }
 }
 
@@ -516,6 +497,11 @@ pub fn sts(
                 "Check {} (leave it empty for AWS, whose STS allows every site).",
                 setup.name("PAIL_STS_ENDPOINT")
             ),
+        ),
+        E::Unavailable { code } => Line::fail(
+            C,
+            format!("STS is not answering right now ({code}), also after retries."),
+            "Nothing in the setup is known to be wrong: run the check again in a minute.".to_owned(),
         ),
         E::Other(m) => Line::fail(
             C,

@@ -85,22 +85,19 @@ pub mod local_storage {
     }
 }
 
-/// Signing in again in a small window, so that the page — and the uploads running in it,
-/// whose `File`s a reload would lose — stays. The window lands on the app's `/callback`, hands
-/// the callback's query to this page ([`hand_to_opener`]) and closes.
+/// Signing in again without leaving the page, so that the page — and the uploads running in
+/// it, whose `File`s a reload would lose — stays: in a small window the user sees ([`popup`]),
+/// or silently in a hidden frame ([`frame`], `prompt=none`). Either lands on the app's
+/// `/callback`, which hands the callback's query to this page ([`hand_over`]) instead of
+/// signing in itself.
 pub mod popup {
-    use std::cell::RefCell;
-    use std::rc::Rc;
+    use std::time::Duration;
 
-    use futures::channel::oneshot;
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::prelude::*;
-    use web_sys::{MessageEvent, Window};
+    use web_sys::Window;
 
     /// The sign-in window's name: the app on `/callback` in a window of this name, opened by
     /// a page of its own origin, hands over instead of signing in itself.
     pub const NAME: &str = "pail-sign-in";
-    const FIELD: &str = "pailCallback";
 
     /// Opens `url` in the sign-in window; `None` when the browser blocked it.
     pub fn open(url: &str) -> Option<Window> {
@@ -113,88 +110,163 @@ pub mod popup {
     /// The callback query (`?code=…&state=…`) the sign-in window sends; `None` if the user
     /// closed it first.
     pub async fn callback_from(popup: &Window) -> Option<String> {
-        let origin = super::origin();
-        let (tx, rx) = oneshot::channel::<Option<String>>();
-        let tx = Rc::new(RefCell::new(Some(tx)));
-        let on_message = {
-            let tx = tx.clone();
-            let popup = popup.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                // Only our own origin, only that window.
-                let from_popup = e
-                    .source()
-                    .and_then(|s| s.dyn_into::<Window>().ok())
-                    .is_some_and(|w| w == popup);
-                if e.origin() != origin || !from_popup {
-                    return;
-                }
-                let query = js_sys::Reflect::get(&e.data(), &FIELD.into())
-                    .ok()
-                    .and_then(|v| v.as_string());
-                if let (Some(query), Some(tx)) = (query, tx.borrow_mut().take()) {
-                    let _ = tx.send(Some(query));
-                }
-            })
-        };
-        let window = super::window()?;
-        window
-            .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())
-            .ok()?;
-        // Closed without an answer: stop waiting.
-        let closed_check = {
-            let tx = tx.clone();
+        let closed = {
             let popup = popup.clone();
             async move {
-                loop {
-                    super::super::clock::timeout(std::time::Duration::from_millis(500)).await;
-                    if tx.borrow().is_none() {
-                        return;
-                    }
-                    if popup.closed().unwrap_or(true) {
-                        // A last message may still be queued behind the close.
-                        super::super::clock::timeout(std::time::Duration::from_millis(300)).await;
-                        if let Some(tx) = tx.borrow_mut().take() {
-                            let _ = tx.send(None);
-                        }
-                        return;
-                    }
+                while !popup.closed().unwrap_or(true) {
+                    super::super::clock::timeout(Duration::from_millis(500)).await;
                 }
+                // A last message may still be queued behind the close.
+                super::super::clock::timeout(Duration::from_millis(300)).await;
             }
         };
-        wasm_bindgen_futures::spawn_local(closed_check);
-        let answer = rx.await.ok().flatten();
-        let _ = window
-            .remove_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        super::callback_message(popup, closed).await
+    }
+}
+
+/// Silent renewal: the provider's authorization endpoint with `prompt=none` in a hidden frame.
+/// The provider answers from its own session cookie with a redirect to `/callback` in the
+/// frame. A provider that refuses to be framed, or a browser that withholds the provider's
+/// cookies inside another site, gives no answer: the caller then asks the user.
+pub mod frame {
+    use std::time::Duration;
+
+    use wasm_bindgen::JsCast;
+    use web_sys::HtmlIFrameElement;
+
+    /// The frame's name: the app on `/callback` in a frame of this name hands over to its
+    /// parent (which is of the same origin: the app's policy allows only itself as a framer).
+    pub const NAME: &str = "pail-silent-renewal";
+
+    /// Loads `url` in a hidden frame and returns the callback query it hands over, or `None`
+    /// when nothing came within `wait`.
+    pub async fn authorize(url: &str, wait: Duration) -> Option<String> {
+        let document = super::window()?.document()?;
+        let frame: HtmlIFrameElement = document.create_element("iframe").ok()?.dyn_into().ok()?;
+        frame.set_name(NAME);
+        frame.set_title(NAME);
+        frame.set_hidden(true);
+        let _ = frame.set_attribute("aria-hidden", "true");
+        let _ = frame.set_attribute("tabindex", "-1");
+        document.body()?.append_child(&frame).ok()?;
+        frame.set_src(url);
+        let answer = match frame.content_window() {
+            Some(source) => {
+                super::callback_message(&source, super::super::clock::timeout(wait)).await
+            }
+            None => None,
+        };
+        frame.remove();
         answer
     }
+}
 
-    /// On `/callback` in the sign-in window: gives the query to the page that opened it and
-    /// closes. `false` when this is not such a window (the sign-in then happens here).
-    pub fn hand_to_opener() -> bool {
-        let Some(window) = super::window() else {
-            return false;
-        };
-        if window.name().ok().as_deref() != Some(NAME) {
-            return false;
-        }
-        let Ok(opener) = window.opener() else {
-            return false;
-        };
-        let Ok(opener) = opener.dyn_into::<Window>() else {
-            return false;
-        };
-        let message = js_sys::Object::new();
-        let query = super::search();
-        if js_sys::Reflect::set(&message, &FIELD.into(), &query.into()).is_err() {
-            return false;
-        }
-        // Only a page of this origin receives it.
-        if opener.post_message(&message, &super::origin()).is_err() {
-            return false;
-        }
-        let _ = window.close();
-        true
+const CALLBACK_FIELD: &str = "pailCallback";
+
+/// The callback query `source` (a sign-in window or frame) posts to this page, or `None` once
+/// `give_up` completes first. Only messages of this origin from that window count.
+async fn callback_message(
+    source: &web_sys::Window,
+    give_up: impl std::future::Future<Output = ()>,
+) -> Option<String> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use futures::channel::oneshot;
+    use wasm_bindgen::prelude::*;
+    use web_sys::MessageEvent;
+
+    let origin = origin();
+    let (tx, rx) = oneshot::channel::<String>();
+    let tx = Rc::new(RefCell::new(Some(tx)));
+    let on_message = {
+        let source = source.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            // Compared as objects: a window of another realm (a frame, a popup) is no
+            // `instanceof` this page's `Window`, so it cannot be cast to one.
+            let from_source = e
+                .source()
+                .is_some_and(|s| js_sys::Object::is(&s, source.as_ref()));
+            if e.origin() != origin || !from_source {
+                return;
+            }
+            let query = js_sys::Reflect::get(&e.data(), &CALLBACK_FIELD.into())
+                .ok()
+                .and_then(|v| v.as_string());
+            if let (Some(query), Some(tx)) = (query, tx.borrow_mut().take()) {
+                let _ = tx.send(query);
+            }
+        })
+    };
+    let window = window()?;
+    window
+        .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())
+        .ok()?;
+    let answer = match futures::future::select(rx, Box::pin(give_up)).await {
+        futures::future::Either::Left((query, _)) => query.ok(),
+        futures::future::Either::Right(((), _)) => None,
+    };
+    let _ =
+        window.remove_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    answer
+}
+
+/// On `/callback` in the sign-in window or the silent-renewal frame: gives the query to the
+/// page that opened it (or holds the frame) and closes the window. `false` when this is
+/// neither (the sign-in then happens here).
+pub fn hand_over() -> bool {
+    let Some(window) = window() else {
+        return false;
+    };
+    let name = window.name().unwrap_or_default();
+    let target = if name == popup::NAME {
+        // The opener is a window of another realm: not `instanceof` this one's `Window`, so
+        // it is taken as one unchecked (a null opener is no object).
+        window
+            .opener()
+            .ok()
+            .filter(JsValue::is_object)
+            .map(JsCast::unchecked_into::<web_sys::Window>)
+    } else if name == frame::NAME {
+        window.parent().ok().flatten().filter(|p| *p != window)
+    } else {
+        None
+    };
+    let Some(target) = target else {
+        return false;
+    };
+    let message = js_sys::Object::new();
+    if js_sys::Reflect::set(&message, &CALLBACK_FIELD.into(), &search().into()).is_err() {
+        return false;
     }
+    // Only a page of this origin receives it.
+    if target.post_message(&message, &origin()).is_err() {
+        return false;
+    }
+    if name == popup::NAME {
+        let _ = window.close();
+    }
+    true
+}
+
+/// Adds `policy` as a second Content-Security-Policy (`crate::csp`), when the page has the
+/// build's policy (release builds; `trunk serve` pages have none and get none). Returns
+/// whether it was added.
+pub fn narrow_content_security_policy(policy: &str) -> bool {
+    const SELECTOR: &str = "meta[http-equiv=\"Content-Security-Policy\"]";
+    let Some(document) = window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let Ok(Some(built)) = document.query_selector(SELECTOR) else {
+        return false;
+    };
+    let Ok(meta) = document.create_element("meta") else {
+        return false;
+    };
+    let _ = meta.set_attribute("http-equiv", "Content-Security-Policy");
+    let _ = meta.set_attribute("content", policy);
+    let _ = meta.set_attribute("data-narrowed", "");
+    built.after_with_node_1(&meta).is_ok()
 }
 
 /// The page's origin, e.g. `http://127.0.0.1:8080`.

@@ -4,9 +4,11 @@
 //! Only the pending-login record (verifier, state, nonce) touches `sessionStorage`, and a
 //! "signed in" flag `localStorage`; tokens stay in memory. A reload — or another tab — restores
 //! the session with a `prompt=none` round trip to the provider, which answers from its own
-//! session cookie. Tabs share that sign-in and nothing else: each has its own tokens and STS
-//! credentials and renews them itself, so renewals cannot race. Signing out in one tab ends
-//! the session in every other tab too.
+//! session cookie. Tabs share that sign-in and nothing else: each has its own tokens (refresh
+//! token included) and STS credentials and renews them itself ([`renewal`]), so renewals
+//! cannot race. Signing out in one tab ends the session in every other tab too.
+
+mod renewal;
 
 use std::sync::Arc;
 
@@ -25,7 +27,6 @@ use crate::platform::{self, http::oidc_client};
 use crate::routes;
 use crate::sdk;
 use crate::storage::{self, Storage, StorageError, keys};
-use crate::ui::uploads::Uploads;
 
 /// `localStorage` flag: this browser is signed in, so a reload or a new tab should restore the
 /// session with a silent round trip. Not a secret.
@@ -37,10 +38,55 @@ const SIGNED_OUT_KEY: &str = "pail.session.signed-out";
 /// A signed-in user's handles on AWS.
 #[derive(Debug)]
 pub struct Account {
+    /// Who signed in (from the first ID token; renewals must name the same subject).
     pub identity: Identity,
-    pub id_token: IdTokenJwt,
     pub storage: Storage,
     pub credentials: WebIdentityCredentials,
+    /// The latest sign-in: its ID token, refresh token and nonce; each renewal replaces it.
+    current: std::sync::Mutex<Current>,
+}
+
+#[derive(Debug)]
+struct Current {
+    sign_in: SignIn,
+    /// When it arrived (AWS's time as far as known): the renewal margin follows from how
+    /// long the ID token was valid for.
+    received_ms: u64,
+}
+
+impl Account {
+    /// The ID token in use (for STS, the setup doctor and the logout hint).
+    pub fn id_token(&self) -> IdTokenJwt {
+        self.with_current(|c| c.sign_in.id_token.clone())
+    }
+
+    /// When the ID token in use expires, in milliseconds since the epoch.
+    pub fn expires_at_ms(&self) -> u64 {
+        self.with_current(|c| c.sign_in.identity.expires_at_ms)
+    }
+
+    fn with_current<T>(&self, f: impl FnOnce(&Current) -> T) -> T {
+        // A poisoned lock only means a panic elsewhere; the value is still whole.
+        let current = self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&current)
+    }
+
+    /// Takes a renewed sign-in of the same user: STS gets its ID token from now on.
+    fn renewed(&self, sign_in: SignIn) {
+        self.credentials
+            .set_token(sign_in.id_token.clone(), &self.identity.sub);
+        let mut current = self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current = Current {
+            sign_in,
+            received_ms: platform::clock::BrowserClock::now_ms(),
+        };
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +116,9 @@ pub struct Session {
     phase: RwSignal<Phase>,
     provider: RwSignal<Option<Arc<Provider>>>,
     services: StoredValue<Arc<Services>>,
+    /// Why the sign-in could not be renewed without the user (`None` while all is well): the
+    /// page then offers to sign in again in a small window before it ends.
+    renewal: RwSignal<Option<AppError>>,
 }
 
 pub fn provide_session(config: AppConfig) {
@@ -78,6 +127,7 @@ pub fn provide_session(config: AppConfig) {
     provide_context(Session {
         phase: RwSignal::new(Phase::Starting),
         provider: RwSignal::new(None),
+        renewal: RwSignal::new(None),
         services: StoredValue::new(Arc::new(Services {
             config,
             sdk,
@@ -93,6 +143,11 @@ pub fn use_session() -> Session {
 impl Session {
     pub fn phase(&self) -> Phase {
         self.phase.get()
+    }
+
+    /// Why the sign-in could not be renewed in the background, while that is so.
+    pub fn renewal_problem(&self) -> Option<AppError> {
+        self.renewal.get()
     }
 
     pub fn config(&self) -> AppConfig {
@@ -156,7 +211,7 @@ impl Session {
             let post = self
                 .services
                 .with_value(|s| s.config.oidc.post_logout_redirect_uri.clone());
-            p.logout_url(&account.id_token, &post)
+            p.logout_url(&account.id_token(), &post)
         });
         if let Some(url) = logout {
             self.phase.set(Phase::Redirecting);
@@ -164,10 +219,10 @@ impl Session {
         }
     }
 
-    /// Signs in again in a small window while uploads wait (their sign-in expired): the page
-    /// and its uploads stay, the credentials get the new ID token, and the uploads go on. It
-    /// must be the same user; anything else leaves the uploads paused, saying why.
-    pub fn sign_in_again_for_uploads(&self, uploads: Uploads) {
+    /// Signs in again in a small window: the page and everything in it (the open folder,
+    /// uploads waiting for a sign-in) stay, and the account gets the new tokens. It must be
+    /// the same user. `done` hears how it went; a window the user closed is not an answer.
+    pub fn sign_in_again_in_window(&self, done: impl FnOnce(Result<(), AppError>) + 'static) {
         let Phase::SignedIn(account) = self.phase.get_untracked() else {
             return;
         };
@@ -179,7 +234,7 @@ impl Session {
         // No `prompt`: a provider session that is still alive answers at once.
         let (url, pending) = provider.begin_login(&browser::path_and_query(), false);
         let Some(window) = popup::open(url.as_str()) else {
-            uploads.paused.set(Some(AppError::Auth(AuthError::Refused {
+            done(Err(AppError::Auth(AuthError::Refused {
                 error: "popup_blocked".into(),
                 description: Some(
                     "the browser blocked the sign-in window; allow pop-ups for this site and \
@@ -189,9 +244,10 @@ impl Session {
             })));
             return;
         };
+        let session = *self;
         spawn_local(async move {
             let Some(query) = popup::callback_from(&window).await else {
-                return; // closed by the user: still paused, the button is still there
+                return; // closed by the user: nothing changed, the button is still there
             };
             let Some(callback) = Callback::parse(&query) else {
                 return;
@@ -199,22 +255,15 @@ impl Session {
             let outcome = provider
                 .complete_login(pending, callback, &oidc_client)
                 .await
-                .map_err(AppError::from);
+                .map_err(AppError::from)
+                .and_then(|sign_in| renewal::same_user(&account, sign_in));
             match outcome {
-                Ok(sign_in) if sign_in.identity.sub == account.identity.sub => {
-                    account
-                        .credentials
-                        .set_token(sign_in.id_token, &sign_in.identity.sub);
-                    uploads.resume_after_sign_in();
+                Ok(sign_in) => {
+                    account.renewed(sign_in);
+                    session.renewal.set(None);
+                    done(Ok(()));
                 }
-                Ok(other) => uploads.paused.set(Some(AppError::Auth(AuthError::Refused {
-                    error: "other_user".into(),
-                    description: Some(format!(
-                        "the sign-in window signed in {} instead of {}, whose uploads these are",
-                        other.identity.sub, account.identity.sub
-                    )),
-                }))),
-                Err(e) => uploads.paused.set(Some(e)),
+                Err(e) => done(Err(e)),
             }
         });
     }
@@ -224,6 +273,10 @@ impl Session {
         match Provider::discover(&oidc, &oidc_client).await {
             Ok(p) => {
                 let p = Arc::new(p);
+                let policy = self.services.with_value(|s| {
+                    crate::csp::narrowed(&s.config, &p.fetched_urls(), p.authorization_url())
+                });
+                browser::narrow_content_security_policy(&policy);
                 self.provider.set(Some(p.clone()));
                 Ok(p)
             }
@@ -248,10 +301,13 @@ impl Session {
         creds.set_token(sign_in.id_token.clone(), &sign_in.identity.sub);
         let client = storage::s3_client(&services.sdk, &cfg.s3, creds.clone());
         Ok(Account {
-            identity: sign_in.identity,
-            id_token: sign_in.id_token,
+            identity: sign_in.identity.clone(),
             storage: Storage::new(client, &cfg.s3, &cfg.aws.region, home),
             credentials: creds,
+            current: std::sync::Mutex::new(Current {
+                sign_in,
+                received_ms: platform::clock::BrowserClock::now_ms(),
+            }),
         })
     }
 }
@@ -272,8 +328,9 @@ pub fn SessionBootstrap() -> impl IntoView {
         );
     };
     let on_callback = browser::pathname() == routes::CALLBACK;
-    // The sign-in window of `sign_in_again_for_uploads`: its opener finishes the sign-in.
-    if on_callback && popup::hand_to_opener() {
+    // The sign-in window or the silent-renewal frame: the page that opened it finishes the
+    // sign-in.
+    if on_callback && browser::hand_over() {
         return;
     }
     // Signed out in another tab: this one ends its session too (the provider session is
@@ -324,7 +381,9 @@ pub fn SessionBootstrap() -> impl IntoView {
         match outcome {
             Ok(account) => {
                 local_storage::set(SIGNED_IN_KEY, "1");
-                session.phase.set(Phase::SignedIn(Arc::new(account)));
+                let account = Arc::new(account);
+                session.phase.set(Phase::SignedIn(account.clone()));
+                session.keep_renewed(account);
             }
             Err(AppError::Auth(AuthError::LoginRequired)) => {
                 local_storage::remove(SIGNED_IN_KEY);

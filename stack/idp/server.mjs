@@ -9,6 +9,14 @@
 // the log lines, so a second instance has keys of its own).
 // Issuer is exactly http://127.0.0.1:$IDP_PORT. Binds 127.0.0.1 only. Everything but the
 // signing key is in memory: sessions, grants and codes are gone after a restart.
+//
+// Refresh tokens: issued with every code exchange (as Keycloak does; no offline_access needed)
+// and rotated on every use (oidc-provider's default for public clients: a reused one revokes
+// the grant). Test knobs, per account (login name), for the session-renewal tests:
+//   POST /__idp/accounts/<name>  {"id_token_ttl": s, "refresh_tokens": bool}  (null/{} = defaults)
+//   GET  /__idp/counters/<name>  {"code": n, "refresh": n, "silent": n, "silent_ok": n}
+// `code`/`refresh`: successful token-endpoint grants; `silent`: prompt=none authorization
+// requests with this account's session, `silent_ok` those answered with a code.
 import { generateKeyPairSync, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -60,6 +68,17 @@ function loadSigningKey() {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
+// Per-account test knobs and counters (see the header).
+const knobs = new Map();
+const counters = new Map();
+const count = (id, what) => {
+  if (!id) return;
+  const c = counters.get(id) || { code: 0, refresh: 0, silent: 0, silent_ok: 0 };
+  c[what] += 1;
+  counters.set(id, c);
+};
+const idTokenTtl = (id) => knobs.get(id)?.id_token_ttl ?? ID_TOKEN_TTL;
+
 const account = (id) => ({
   accountId: id,
   // devInteractions accept any login name; it becomes `sub`.
@@ -98,9 +117,14 @@ const configuration = {
     await grant.save();
     return grant;
   },
+  // Every code exchange of a client allowed the refresh_token grant gets a refresh token,
+  // unless the account's knob says otherwise.
+  async issueRefreshToken(_ctx, client, code) {
+    return client.grantTypeAllowed('refresh_token') && knobs.get(code.accountId)?.refresh_tokens !== false;
+  },
   ttl: {
-    IdToken: ID_TOKEN_TTL,
-    AccessToken: ID_TOKEN_TTL,
+    IdToken: (_ctx, token) => idTokenTtl(token?.available?.sub),
+    AccessToken: (_ctx, token) => idTokenTtl(token?.accountId),
     AuthorizationCode: 60,
     Interaction: 600,
     Session: 14 * 24 * 3600,
@@ -133,6 +157,42 @@ provider.use(async (ctx, next) => {
   if (typeof ctx.body === 'string' && ctx.response.is('html')) {
     ctx.body = ctx.body.replace(/@import url\(https:\/\/fonts\.googleapis\.com[^)]*\);?/g, '');
   }
+});
+
+// The test knobs (header). Not part of any OpenID protocol; loopback only like the rest.
+provider.use(async (ctx, next) => {
+  const m = /^\/__idp\/(accounts|counters)\/([^/]+)$/.exec(ctx.path);
+  if (!m) return next();
+  const id = decodeURIComponent(m[2]);
+  if (m[1] === 'counters' && ctx.method === 'GET') {
+    ctx.body = counters.get(id) || { code: 0, refresh: 0, silent: 0, silent_ok: 0 };
+    return undefined;
+  }
+  if (m[1] === 'accounts' && ctx.method === 'POST') {
+    const chunks = [];
+    for await (const chunk of ctx.req) chunks.push(chunk);
+    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') : null;
+    if (body && Object.keys(body).length) knobs.set(id, body);
+    else knobs.delete(id);
+    ctx.body = { account: id, knobs: knobs.get(id) || {} };
+    return undefined;
+  }
+  ctx.status = 405;
+  return undefined;
+});
+
+provider.on('grant.success', (ctx) => {
+  const { grant_type: grantType } = ctx.oidc.params;
+  if (grantType === 'authorization_code') count(ctx.oidc.entities.AuthorizationCode?.accountId, 'code');
+  if (grantType === 'refresh_token') count(ctx.oidc.entities.RefreshToken?.accountId, 'refresh');
+});
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.path !== '/auth' || ctx.query.prompt !== 'none') return;
+  const session = ctx.oidc?.session;
+  const id = session?.accountId;
+  count(id, 'silent');
+  if (String(ctx.response.get('Location')).includes('code=')) count(id, 'silent_ok');
 });
 
 // One line per request.

@@ -343,7 +343,8 @@ def s3_error(status, code, message, **extra):
 
 def sts_error(code, message, status=400):
     rid = request_id()
-    body = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+    kind = "Receiver" if status >= 500 else "Sender"
+    body = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>{kind}</Type>'
             f"<Code>{code}</Code><Message>{escape(message)}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>")
     return Reply(status, body.encode(), {"Content-Type": "text/xml", "x-amzn-RequestId": rid})
 
@@ -872,6 +873,8 @@ class Knobs:
     this port beyond loopback."""
     _lock = threading.Lock()
     faults, delays, counters, etag_hidden, clocks = [], [], {}, set(), []
+    # STS outages: the next AssumeRoleWithWebIdentity calls with a subject's token fail.
+    sts_faults = []
 
     @classmethod
     def count(cls, key, operation, part, what):
@@ -975,10 +978,18 @@ def knob_call(environ, method, name):
             if float(params.get("seconds", 0)):
                 Knobs.clocks.insert(0, {"prefix": params["prefix"], "sub": params["sub"], "seconds": float(params["seconds"])})
             return ok
+        if method == "POST" and name == "sts-faults" and params.get("sub"):
+            Knobs.sts_faults = [f for f in Knobs.sts_faults if f["sub"] != params["sub"]]
+            Knobs.sts_faults.append({"sub": params["sub"], "remaining": int(params.get("count", 1)),
+                                     "status": int(params.get("status", 503)),
+                                     "code": params.get("code", "ServiceUnavailable"),
+                                     "message": params.get("message", "Service is unavailable. Please try again.")})
+            return ok
         if method == "POST" and name in ("seed", "unseed"):
             return seed(name, params)
         if method == "POST" and name == "reset":
             Knobs.faults, Knobs.delays, Knobs.counters, Knobs.etag_hidden, Knobs.clocks = [], [], {}, set(), []
+            Knobs.sts_faults = []
             return ok
     raise Reply(404, b"unknown knob (see knob_app in stack/s3/adapter.py)\n", {"Content-Type": "text/plain"})
 
@@ -1062,6 +1073,21 @@ def s3_app(environ):
     return status, headers, answer
 
 
+def sts_fault(token):
+    """The `sts-faults` knob: STS down (503 ServiceUnavailable by default) for the next `count`
+    sign-ins of a subject. The subject is read from the token unverified, only to pick it."""
+    try:
+        sub = jwt.decode(token, options={"verify_signature": False}).get("sub")
+    except Exception:
+        return
+    with Knobs._lock:
+        fault = next((f for f in Knobs.sts_faults if f["sub"] == sub and f["remaining"] > 0), None)
+        if fault is None:
+            return
+        fault["remaining"] -= 1
+    raise sts_error(fault["code"], fault["message"], fault["status"])
+
+
 def sts_app(environ):
     if environ["REQUEST_METHOD"] == "OPTIONS":
         headers = sts_cors_headers(environ)
@@ -1071,6 +1097,7 @@ def sts_app(environ):
     if body and (environ.get("CONTENT_TYPE") or "").startswith("application/x-www-form-urlencoded"):
         params.update({k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()})
     if params.get("Action") == "AssumeRoleWithWebIdentity":
+        sts_fault(params.get("WebIdentityToken", ""))
         return assume_role_with_web_identity(params)
     if not header(environ, "Authorization"):
         raise sts_error("MissingAuthenticationToken", "Request is missing Authentication Token", 403)

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::credentials::epoch_ms;
 use crate::platform::browser;
 use crate::text;
+use crate::ui::components::RenewalNotice;
 use crate::ui::session::{Account, use_session};
 
 /// The bar across the top: the app, who is signed in, until when the AWS credentials in hand
@@ -23,6 +24,21 @@ pub fn AppHeader(
     if let Ok(handle) = set_interval_with_handle(tick, Duration::from_secs(1)) {
         on_cleanup(move || handle.clear());
     }
+    // The ID token's expiry moves with each renewal; on the device's clock for display.
+    let token_expiry = RwSignal::new(account.expires_at_ms());
+    let expires_at_ms = Signal::derive(move || {
+        let aws_ms = i64::try_from(token_expiry.get()).unwrap_or(i64::MAX);
+        u64::try_from(aws_ms - crate::clock_skew::offset_ms()).unwrap_or(0)
+    });
+    {
+        let account = account.clone();
+        if let Ok(handle) = set_interval_with_handle(
+            move || token_expiry.set(account.expires_at_ms()),
+            Duration::from_secs(5),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
     let name = account.identity.display_name().to_owned();
     let sub = account.identity.sub.clone();
     view! {
@@ -39,5 +55,6 @@ pub fn AppHeader(
                 <button class="button" on:click=move |_| session.sign_out()>{text::SIGN_OUT}</button>
             </div>
         </header>
+        <RenewalNotice expires_at_ms/>
     }
 }

@@ -42,14 +42,18 @@ pub fn SetupDoctor(
             spawn_local(async move {
                 let config = session.config();
                 let sdk = session.sdk_config();
+                let token = account.as_ref().map(|a| a.id_token());
                 let inputs = Inputs {
                     config: &config,
                     source: &source,
                     origin: &origin,
-                    signed_in: account.as_ref().map(|a| SignedIn {
-                        token: &a.id_token,
-                        sub: &a.identity.sub,
-                    }),
+                    signed_in: account
+                        .as_ref()
+                        .zip(token.as_ref())
+                        .map(|(a, token)| SignedIn {
+                            token,
+                            sub: &a.identity.sub,
+                        }),
                     sdk: &sdk,
                     clock: session.time_source(),
                 };

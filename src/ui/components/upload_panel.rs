@@ -167,7 +167,10 @@ pub fn UploadPanel(
                     </p>
                     <button
                         class="button button-primary"
-                        on:click=move |_| session.sign_in_again_for_uploads(uploads)
+                        on:click=move |_| session.sign_in_again_in_window(move |outcome| match outcome {
+                            Ok(()) => uploads.resume_after_sign_in(),
+                            Err(e) => uploads.paused.set(Some(e)),
+                        })
                     >
                         {text::SIGN_IN_AND_CONTINUE}
                     </button>

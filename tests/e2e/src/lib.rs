@@ -840,6 +840,44 @@ impl Env {
         Ok(serde_json::from_str(&body)?)
     }
 
+    /// Per-account knobs of the local IdP (stack/idp/server.mjs), e.g.
+    /// `idp_account("rena", &json!({"id_token_ttl": 20, "refresh_tokens": false}))`; `{}`
+    /// restores the defaults.
+    pub fn idp_account(&self, account: &str, knobs: &Value) -> Result {
+        let (status, body) = self.idp_http(
+            "POST",
+            &format!("/__idp/accounts/{}", query_value(account)),
+            &knobs.to_string(),
+        )?;
+        if status != 200 {
+            return Err(format!("IdP knobs for {account}: HTTP {status} {body}").into());
+        }
+        Ok(())
+    }
+
+    /// What the local IdP counted for `account`: successful `code` and `refresh` grants, and
+    /// `prompt=none` requests with its session (`silent`) and those answered with a code
+    /// (`silent_ok`).
+    pub fn idp_counters(&self, account: &str) -> Result<Value> {
+        let (status, body) = self.idp_http(
+            "GET",
+            &format!("/__idp/counters/{}", query_value(account)),
+            "",
+        )?;
+        if status != 200 {
+            return Err(format!("IdP counters for {account}: HTTP {status} {body}").into());
+        }
+        Ok(serde_json::from_str(&body)?)
+    }
+
+    fn idp_http(&self, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
+        let address = self
+            .issuer
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        http_to(address, method, path, body)
+    }
+
     /// One HTTP/1.1 request to the S3 port (plain TCP: the knobs are on loopback).
     fn http(&self, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
         http_to(&self.s3, method, path, body)

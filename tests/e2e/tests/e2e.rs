@@ -313,8 +313,44 @@ async fn the_app_runs_under_a_content_security_policy_that_stops_injected_script
                 && !policy.contains("unsafe-inline"),
             "{policy}"
         );
+        // Once the provider is known, a second policy names exactly the origins the page
+        // talks to (the stack's IdP, STS and S3), so the first one's `https:` and loopback
+        // wildcards no longer apply.
+        let narrowed = ivy
+            .execute(
+                "const m = document.querySelector('meta[data-narrowed]');
+                 return m && m.content;",
+                vec![],
+            )
+            .await?;
+        let origin = |url: &str| {
+            let rest = url.trim_start_matches("http://");
+            format!("http://{}", rest.split('/').next().unwrap_or_default())
+        };
+        let expected = format!(
+            "connect-src 'self' {idp} {sts} {s3}; frame-src 'self' blob: {idp}",
+            idp = origin(&ivy.env.issuer),
+            sts = origin(&ivy.env.stack("STS_ENDPOINT")),
+            s3 = origin(&ivy.env.stack("S3_ENDPOINT")),
+        );
+        assert_eq!(narrowed, json!(expected));
         // Signing in, listing, everything so far ran without a violation.
         ivy.assert_no_script_errors().await?;
+        // A request to any other origin — loopback included — is now refused by the policy.
+        let outcome = ivy
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch('http://127.0.0.1:9/elsewhere').then(() => done('sent'), () => done('refused'));",
+                vec![],
+            )
+            .await?;
+        assert_eq!(outcome, json!("refused"));
+        let errors = ivy.script_errors().await?;
+        assert!(
+            errors.iter().any(|e| e.starts_with("csp: connect-src")),
+            "the request was not refused by the policy: {errors:?}"
+        );
 
         // Script injected the way an XSS would — an inline script, an inline event handler —
         // does not run. (WebDriver's own scripts are exempt from CSP, so eval cannot be
