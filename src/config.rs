@@ -14,79 +14,57 @@ use std::time::Duration;
 use openidconnect::{ClientId, IssuerUrl, RedirectUrl};
 use url::Url;
 
+use crate::text;
+
 /// Every setting, with its documentation; `.env.example` and `public/config.example.json`
 /// mirror this table. The same settings come from `config.json` (named by [`Setting::json`]) or
 /// from the build's `.env` (named by [`Setting::key`]).
 pub const SETTINGS: &[Setting] = &[
-    Setting::required(
-        "PAIL_OIDC_ISSUER",
-        "oidc_issuer",
-        "Issuer URL of the OpenID provider",
-    ),
+    Setting::required("PAIL_OIDC_ISSUER", "oidc_issuer", text::SETTING_OIDC_ISSUER),
     Setting::required(
         "PAIL_OIDC_CLIENT_ID",
         "oidc_client_id",
-        "Client id of this app at the provider",
+        text::SETTING_OIDC_CLIENT_ID,
     ),
     Setting::optional(
         "PAIL_OIDC_REDIRECT_URI",
         "oidc_redirect_uri",
-        "Where the provider sends the user back",
+        text::SETTING_OIDC_REDIRECT_URI,
     ),
     Setting::optional(
         "PAIL_OIDC_POST_LOGOUT_REDIRECT_URI",
         "oidc_post_logout_redirect_uri",
-        "Where sign-out returns to",
+        text::SETTING_OIDC_POST_LOGOUT_REDIRECT_URI,
     ),
-    Setting::optional(
-        "PAIL_OIDC_SCOPES",
-        "oidc_scopes",
-        "Space-separated scopes (must include openid)",
-    ),
-    Setting::required(
-        "PAIL_AWS_REGION",
-        "aws_region",
-        "AWS region of the bucket and of STS",
-    ),
-    Setting::required(
-        "PAIL_ROLE_ARN",
-        "role_arn",
-        "IAM role assumed with the ID token",
-    ),
+    Setting::optional("PAIL_OIDC_SCOPES", "oidc_scopes", text::SETTING_OIDC_SCOPES),
+    Setting::required("PAIL_AWS_REGION", "aws_region", text::SETTING_AWS_REGION),
+    Setting::required("PAIL_ROLE_ARN", "role_arn", text::SETTING_ROLE_ARN),
     Setting::optional(
         "PAIL_SESSION_DURATION_SECONDS",
         "session_duration_seconds",
-        "Lifetime of the STS credentials",
+        text::SETTING_SESSION_DURATION_SECONDS,
     ),
     Setting::optional(
         "PAIL_STS_ENDPOINT",
         "sts_endpoint",
-        "Custom STS endpoint (S3-compatible stores, tests)",
+        text::SETTING_STS_ENDPOINT,
     ),
-    Setting::required(
-        "PAIL_S3_BUCKET",
-        "s3_bucket",
-        "Bucket holding the users' files",
-    ),
-    Setting::optional(
-        "PAIL_S3_ENDPOINT",
-        "s3_endpoint",
-        "Custom S3 endpoint (S3-compatible stores, tests)",
-    ),
+    Setting::required("PAIL_S3_BUCKET", "s3_bucket", text::SETTING_S3_BUCKET),
+    Setting::optional("PAIL_S3_ENDPOINT", "s3_endpoint", text::SETTING_S3_ENDPOINT),
     Setting::optional(
         "PAIL_S3_FORCE_PATH_STYLE",
         "s3_force_path_style",
-        "true to address the bucket in the path",
+        text::SETTING_S3_FORCE_PATH_STYLE,
     ),
     Setting::optional(
         "PAIL_PREFIX_TEMPLATE",
         "prefix_template",
-        "Each user's home prefix; {sub} is their id",
+        text::SETTING_PREFIX_TEMPLATE,
     ),
     Setting::optional(
         "PAIL_METADATA_KEYS",
         "metadata_keys",
-        "x-amz-meta-* keys in use; the bucket's CORS must expose each",
+        text::SETTING_METADATA_KEYS,
     ),
 ];
 
@@ -174,17 +152,17 @@ impl PrefixTemplate {
 
     pub fn parse(template: &str) -> Result<Self, String> {
         if !template.contains("{sub}") {
-            return Err("must contain {sub}, so that each user gets a prefix of their own".into());
+            return Err(text::PREFIX_NEEDS_SUB.into());
         }
         if template.starts_with('/') {
-            return Err("must not start with '/' (S3 keys have no leading slash)".into());
+            return Err(text::PREFIX_LEADING_SLASH.into());
         }
         if !template.ends_with('/') {
-            return Err("must end with '/', e.g. users/{sub}/".into());
+            return Err(text::PREFIX_TRAILING_SLASH.into());
         }
         let rest = template.replace("{sub}", "");
         if rest.contains('{') || rest.contains('}') {
-            return Err("only the placeholder {sub} is known".into());
+            return Err(text::PREFIX_UNKNOWN_PLACEHOLDER.into());
         }
         Ok(Self(template.to_owned()))
     }
@@ -258,16 +236,13 @@ impl AppConfig {
 
         let issuer = match get("PAIL_OIDC_ISSUER") {
             None => {
-                fail(
-                    "PAIL_OIDC_ISSUER",
-                    missing("e.g. https://login.example.com"),
-                );
+                fail("PAIL_OIDC_ISSUER", text::not_set(text::HINT_OIDC_ISSUER));
                 None
             }
             // Kept byte for byte: discovery compares the document's `issuer` with it exactly,
             // and `Url` would add a trailing slash to `https://host`.
             Some(v) => match parse_web_url(&v).and_then(|_| {
-                IssuerUrl::new(v.clone()).map_err(|e| format!("'{v}' is not a URL ({e})"))
+                IssuerUrl::new(v.clone()).map_err(|e| text::not_a_url(&v, &e.to_string()))
             }) {
                 Ok(issuer) => Some(issuer),
                 Err(p) => {
@@ -280,7 +255,7 @@ impl AppConfig {
         if client_id.is_none() {
             fail(
                 "PAIL_OIDC_CLIENT_ID",
-                missing("the id of this app's public client"),
+                text::not_set(text::HINT_OIDC_CLIENT_ID),
             );
         }
         let redirect_uri = match get("PAIL_OIDC_REDIRECT_URI") {
@@ -303,32 +278,20 @@ impl AppConfig {
         let scopes = get("PAIL_OIDC_SCOPES").unwrap_or_else(|| "openid profile email".into());
         let scopes: Vec<String> = scopes.split_whitespace().map(str::to_owned).collect();
         if !scopes.iter().any(|s| s == "openid") {
-            fail("PAIL_OIDC_SCOPES", "must include openid".into());
+            fail("PAIL_OIDC_SCOPES", text::SCOPES_NEED_OPENID.into());
         }
         let extra_scopes = scopes.into_iter().filter(|s| s != "openid").collect();
 
         let region = get("PAIL_AWS_REGION");
         match &region {
-            None => fail("PAIL_AWS_REGION", missing("e.g. eu-west-1")),
-            Some(r) if !is_region(r) => fail(
-                "PAIL_AWS_REGION",
-                format!("'{r}' is not a region name (lowercase letters, digits and '-')"),
-            ),
+            None => fail("PAIL_AWS_REGION", text::not_set(text::HINT_AWS_REGION)),
+            Some(r) if !is_region(r) => fail("PAIL_AWS_REGION", text::not_a_region(r)),
             Some(_) => {}
         }
         let role_arn = get("PAIL_ROLE_ARN");
         match &role_arn {
-            None => fail(
-                "PAIL_ROLE_ARN",
-                missing("e.g. arn:aws:iam::123456789012:role/files"),
-            ),
-            Some(a) if !is_role_arn(a) => fail(
-                "PAIL_ROLE_ARN",
-                format!(
-                    "'{a}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>, or \
-                     MinIO's arn:minio:iam:::role/<id>)"
-                ),
-            ),
+            None => fail("PAIL_ROLE_ARN", text::not_set(text::HINT_ROLE_ARN)),
+            Some(a) if !is_role_arn(a) => fail("PAIL_ROLE_ARN", text::not_a_role_arn(a)),
             Some(_) => {}
         }
         let session_duration = match get("PAIL_SESSION_DURATION_SECONDS") {
@@ -338,10 +301,7 @@ impl AppConfig {
                 _ => {
                     fail(
                         "PAIL_SESSION_DURATION_SECONDS",
-                        format!(
-                            "'{v}' must be a whole number of seconds from {MIN_SESSION} to \
-                             {MAX_SESSION} (AWS accepts 900 and up, within the role's maximum)"
-                        ),
+                        text::bad_session_duration(&v, MIN_SESSION, MAX_SESSION),
                     );
                     None
                 }
@@ -351,10 +311,7 @@ impl AppConfig {
 
         let bucket = get("PAIL_S3_BUCKET");
         match &bucket {
-            None => fail(
-                "PAIL_S3_BUCKET",
-                missing("the bucket's name, e.g. acme-user-files"),
-            ),
+            None => fail("PAIL_S3_BUCKET", text::not_set(text::HINT_S3_BUCKET)),
             Some(b) => {
                 if let Err(p) = check_bucket_name(b) {
                     fail("PAIL_S3_BUCKET", p);
@@ -366,17 +323,14 @@ impl AppConfig {
             None | Some("false" | "0" | "no") => false,
             Some("true" | "1" | "yes") => true,
             Some(v) => {
-                fail(
-                    "PAIL_S3_FORCE_PATH_STYLE",
-                    format!("'{v}' must be true or false"),
-                );
+                fail("PAIL_S3_FORCE_PATH_STYLE", text::not_a_bool(v));
                 false
             }
         };
         let template =
             get("PAIL_PREFIX_TEMPLATE").unwrap_or_else(|| PrefixTemplate::DEFAULT.into());
         let prefix_template = PrefixTemplate::parse(&template)
-            .map_err(|p| fail("PAIL_PREFIX_TEMPLATE", format!("'{template}' {p}")))
+            .map_err(|p| fail("PAIL_PREFIX_TEMPLATE", text::quoted_problem(&template, &p)))
             .ok();
         let metadata_keys = get("PAIL_METADATA_KEYS")
             .map_or_else(
@@ -451,25 +405,17 @@ fn parse_metadata_keys(value: &str) -> Result<Vec<String>, String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            return Err(format!(
-                "'{key}' may use only letters, digits, '-' and '_' (names as in x-amz-meta-<name>)"
-            ));
+            return Err(text::bad_metadata_key(&key));
         }
         if !keys.contains(&key) {
             keys.push(key);
         }
     }
     let Some(at) = keys.iter().position(|k| k == DESCRIPTION_KEY) else {
-        return Err(format!(
-            "'{value}' must include {DESCRIPTION_KEY}, where the app stores an upload's description"
-        ));
+        return Err(text::metadata_keys_need(value, DESCRIPTION_KEY));
     };
     keys[..=at].rotate_right(1);
     Ok(keys)
-}
-
-fn missing(hint: &str) -> String {
-    format!("is not set ({hint})")
 }
 
 fn optional_url(
@@ -488,21 +434,16 @@ fn parse_web_url(value: &str) -> Result<Url, String> {
         // The build leaves out IDNA's Unicode tables (Cargo.toml, idna_adapter): a host name
         // must be given in ASCII, which is what browsers send anyway.
         if value.is_ascii() {
-            format!("'{value}' is not a URL ({e})")
+            text::not_a_url(value, &e.to_string())
         } else {
-            format!(
-                "'{value}' is not a URL ({e}); write a non-ASCII host name in its ASCII form \
-                 (punycode, e.g. xn--bcher-kva.example for bücher.example)"
-            )
+            text::not_a_url_write_ascii(value, &e.to_string())
         }
     })?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(format!(
-            "'{value}' must use https (plain http is only allowed on loopback)"
-        )),
-        other => Err(format!("'{value}' has scheme '{other}'; use https")),
+        "http" => Err(text::needs_https(value)),
+        other => Err(text::wrong_scheme(value, other)),
     }
 }
 
@@ -547,24 +488,20 @@ fn is_role_arn(arn: &str) -> bool {
 /// S3's general-purpose bucket naming rules.
 fn check_bucket_name(name: &str) -> Result<(), String> {
     if !(3..=63).contains(&name.len()) {
-        return Err(format!("'{name}' must be 3 to 63 characters long"));
+        return Err(text::bucket_length(name));
     }
     if !name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
     {
-        return Err(format!(
-            "'{name}' may use only lowercase letters, digits, '.' and '-'"
-        ));
+        return Err(text::bucket_characters(name));
     }
     let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     if !edge_ok(name.chars().next()) || !edge_ok(name.chars().last()) {
-        return Err(format!(
-            "'{name}' must start and end with a letter or digit"
-        ));
+        return Err(text::bucket_edges(name));
     }
     if name.contains("..") {
-        return Err(format!("'{name}' must not contain '..'"));
+        return Err(text::bucket_dots(name));
     }
     Ok(())
 }

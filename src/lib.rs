@@ -14,6 +14,7 @@ pub mod doctor;
 pub mod error;
 pub mod format;
 pub mod listing;
+pub mod preview;
 pub mod routes;
 pub mod sdk;
 pub mod storage;

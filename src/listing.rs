@@ -183,9 +183,178 @@ pub fn wants_more(
     has_more && !busy && !filtering && shown_end + ahead >= shown
 }
 
+/// What a key pressed on the file list does (the grid pattern of WAI-ARIA's practices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GridKey {
+    /// Move the focused row here.
+    Focus(usize),
+    /// Enter: into the folder, or the object's details.
+    Open,
+    /// Space: select or unselect the focused row.
+    Toggle,
+    /// Delete: ask to delete the selection (or the focused row when nothing is selected).
+    Delete,
+    /// Backspace or Alt+ArrowUp: the parent folder.
+    Parent,
+}
+
+/// The action for `key` (a `KeyboardEvent.key`) with the focused row at `current` of `total`
+/// and `page` rows on screen; `None` for keys the list leaves to the browser.
+pub fn grid_key(
+    key: &str,
+    alt: bool,
+    current: usize,
+    total: usize,
+    page: usize,
+) -> Option<GridKey> {
+    let last = total.checked_sub(1);
+    let current = current.min(last.unwrap_or(0));
+    let to = |row: usize| last.map(|last| GridKey::Focus(row.min(last)));
+    match key {
+        "ArrowUp" if alt => Some(GridKey::Parent),
+        "Backspace" => Some(GridKey::Parent),
+        "ArrowDown" => to(current + 1),
+        "ArrowUp" => to(current.saturating_sub(1)),
+        "PageDown" => to(current + page.max(1)),
+        "PageUp" => to(current.saturating_sub(page.max(1))),
+        "Home" => to(0),
+        "End" => last.map(GridKey::Focus),
+        "Enter" => last.map(|_| GridKey::Open),
+        " " | "Spacebar" => last.map(|_| GridKey::Toggle),
+        "Delete" => last.map(|_| GridKey::Delete),
+        _ => None,
+    }
+}
+
+/// Where to scroll so that row `position` is fully in view below a sticky header of
+/// `header_px`, or `None` when it already is.
+pub fn scroll_to_show(
+    position: usize,
+    row_px: f64,
+    scroll_px: f64,
+    viewport_px: f64,
+    header_px: f64,
+) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss)] // row counts are far below 2^52
+    let top = position as f64 * row_px;
+    let bottom = top + row_px;
+    if top < scroll_px {
+        Some(top)
+    } else if bottom > scroll_px + viewport_px - header_px {
+        Some((bottom - viewport_px + header_px).max(0.0))
+    } else {
+        None
+    }
+}
+
+/// The focused row after the list was scrolled by other means than the keys (the mouse wheel,
+/// a scroll bar): kept if it is still fully in view, else the nearest row that is, so the
+/// focused row is always one that is drawn.
+pub fn keep_in_view(
+    focused: usize,
+    total: usize,
+    row_px: f64,
+    scroll_px: f64,
+    viewport_px: f64,
+    header_px: f64,
+) -> usize {
+    if total == 0 || row_px <= 0.0 {
+        return 0;
+    }
+    // A pixel of slack: scroll positions are rounded to whole (or device) pixels.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let first = ((scroll_px - 1.0).max(0.0) / row_px).ceil() as usize;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let end = ((scroll_px + viewport_px - header_px + 1.0).max(0.0) / row_px).floor() as usize;
+    let first = first.min(total - 1);
+    // A viewport smaller than a row: the first row it shows.
+    let last = end.saturating_sub(1).clamp(first, total - 1);
+    focused.clamp(first, last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scrolled_list_keeps_its_focused_row_among_those_in_view() {
+        // 40 px rows, 400 px viewport, 36 px header: rows 0..=8 fully in view at the top.
+        assert_eq!(keep_in_view(3, 1000, 40.0, 0.0, 400.0, 36.0), 3);
+        assert_eq!(keep_in_view(20, 1000, 40.0, 0.0, 400.0, 36.0), 8);
+        // Scrolled to row 500 (a wheel far down): the first row fully in view.
+        assert_eq!(keep_in_view(3, 1000, 40.0, 20_000.0, 400.0, 36.0), 500);
+        assert_eq!(keep_in_view(3, 1000, 40.0, 20_010.0, 400.0, 36.0), 501);
+        // Half a pixel off (a rounded scroll position) still counts as in view.
+        assert_eq!(keep_in_view(500, 1000, 40.0, 20_000.5, 400.0, 36.0), 500);
+        assert_eq!(keep_in_view(508, 1000, 40.0, 19_999.5, 400.0, 36.0), 508);
+        assert_eq!(keep_in_view(3, 0, 40.0, 0.0, 400.0, 36.0), 0);
+        assert_eq!(keep_in_view(7, 5, 40.0, 0.0, 400.0, 36.0), 4);
+    }
+
+    #[test]
+    fn keys_move_the_focused_row_within_the_list() {
+        assert_eq!(
+            grid_key("ArrowDown", false, 0, 3, 10),
+            Some(GridKey::Focus(1))
+        );
+        assert_eq!(
+            grid_key("ArrowDown", false, 2, 3, 10),
+            Some(GridKey::Focus(2))
+        );
+        assert_eq!(
+            grid_key("ArrowUp", false, 0, 3, 10),
+            Some(GridKey::Focus(0))
+        );
+        assert_eq!(grid_key("ArrowUp", true, 2, 3, 10), Some(GridKey::Parent));
+        assert_eq!(
+            grid_key("Backspace", false, 2, 3, 10),
+            Some(GridKey::Parent)
+        );
+        assert_eq!(grid_key("Home", false, 2, 3, 10), Some(GridKey::Focus(0)));
+        assert_eq!(
+            grid_key("End", false, 0, 100_000, 10),
+            Some(GridKey::Focus(99_999))
+        );
+        assert_eq!(
+            grid_key("PageDown", false, 5, 100, 12),
+            Some(GridKey::Focus(17))
+        );
+        assert_eq!(
+            grid_key("PageUp", false, 5, 100, 12),
+            Some(GridKey::Focus(0))
+        );
+        // A focused row past the end (the list got shorter) moves from the last one.
+        assert_eq!(
+            grid_key("ArrowUp", false, 50, 3, 10),
+            Some(GridKey::Focus(1))
+        );
+        assert_eq!(grid_key("Enter", false, 1, 3, 10), Some(GridKey::Open));
+        assert_eq!(grid_key(" ", false, 1, 3, 10), Some(GridKey::Toggle));
+        assert_eq!(grid_key("Delete", false, 1, 3, 10), Some(GridKey::Delete));
+        assert_eq!(grid_key("a", false, 1, 3, 10), None);
+        assert_eq!(grid_key("Tab", false, 1, 3, 10), None);
+        // An empty list: only the way up.
+        assert_eq!(grid_key("ArrowDown", false, 0, 0, 10), None);
+        assert_eq!(grid_key("Enter", false, 0, 0, 10), None);
+        assert_eq!(
+            grid_key("Backspace", false, 0, 0, 10),
+            Some(GridKey::Parent)
+        );
+    }
+
+    #[test]
+    fn the_focused_row_is_scrolled_fully_into_view_below_the_header() {
+        // 40 px rows, 400 px viewport, 36 px sticky header: rows 0..9 fit (364 px).
+        assert_eq!(scroll_to_show(3, 40.0, 0.0, 400.0, 36.0), None);
+        assert_eq!(scroll_to_show(9, 40.0, 0.0, 400.0, 36.0), Some(36.0));
+        // Above the scrolled-to part: its top goes to the top.
+        assert_eq!(scroll_to_show(2, 40.0, 200.0, 400.0, 36.0), Some(80.0));
+        // Far down (100,000 rows): straight there.
+        assert_eq!(
+            scroll_to_show(99_999, 40.0, 0.0, 400.0, 36.0),
+            Some(100_000.0 * 40.0 - 364.0)
+        );
+    }
 
     fn summary(key: &str, size: u64, modified: i64) -> ObjectSummary {
         ObjectSummary {

@@ -30,6 +30,16 @@ pub fn files_href(path: Option<&str>, key: Option<&str>) -> String {
 
 /// The folders from `home` down to `folder`, as (label, prefix) pairs; `home` is labelled
 /// [`text::HOME`] ("My files"). A folder outside home is shown as one crumb.
+/// The folder above `folder`, or `None` at (or outside) the user's `home`.
+pub fn parent_folder(home: &str, folder: &str) -> Option<String> {
+    if folder == home || !folder.starts_with(home) {
+        return None;
+    }
+    let inner = folder.strip_suffix('/').unwrap_or(folder);
+    let cut = inner.rfind('/').map_or(0, |i| i + 1);
+    Some(inner[..cut].to_owned()).filter(|p| p.len() >= home.len())
+}
+
 pub fn breadcrumbs(home: &str, folder: &str) -> Vec<(String, String)> {
     let mut crumbs = vec![(text::HOME.to_owned(), home.to_owned())];
     let Some(rest) = folder.strip_prefix(home) else {
@@ -78,5 +88,18 @@ mod tests {
         );
         assert_eq!(breadcrumbs("users/a/", "users/a/").len(), 1);
         assert_eq!(breadcrumbs("users/a/", "users/b/")[1].1, "users/b/");
+    }
+
+    #[test]
+    fn the_parent_folder_stops_at_home() {
+        let p = |f: &str| parent_folder("users/a/", f);
+        assert_eq!(
+            p("users/a/photos/2024/").as_deref(),
+            Some("users/a/photos/")
+        );
+        assert_eq!(p("users/a/photos/").as_deref(), Some("users/a/"));
+        assert_eq!(p("users/a/x//").as_deref(), Some("users/a/x/"));
+        assert_eq!(p("users/a/"), None);
+        assert_eq!(p("users/b/x/"), None);
     }
 }

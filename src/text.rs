@@ -2,11 +2,22 @@
 //! file rather than a hunt through components. Words with numbers in them are functions (the
 //! plural rules live here too); everything else is a constant.
 //!
-//! Not yet moved here: the texts of the upload panel and queue, the setup doctor, the
-//! settings-error page (`ui::pages::ConfigErrorPage`) and the error explanations (they live beside their components, in
-//! `crate::doctor` and in `crate::error`).
+//! The error explanations are here too: for each error, what happened and what to do
+//! (`crate::error` says only which flags — sign in again, check the setup — go with them).
+//!
+//! Not here yet: the setup check's findings and fixes (`crate::doctor::diagnose`, about a
+//! hundred sentences woven into the logic that reads each answer, and tested with it), and the
+//! technical details folded under an error (the `Display` of each module's error, for bug
+//! reports rather than for reading).
 
+use crate::auth::AuthError;
+use crate::credentials::CredentialsError;
+use crate::error::Explanation;
 use crate::format::count;
+use crate::storage::StorageError;
+use crate::storage::edit::EditError;
+use crate::storage::keys::KeyError;
+use crate::storage::upload::{PlanError, UploadError, cors_rule};
 
 // ---------------------------------------------------------------- the app, signing in
 
@@ -55,8 +66,16 @@ pub const CHECK_SETUP_WHAT: &str =
 /// The first breadcrumb: the user's home prefix.
 pub const HOME: &str = "My files";
 pub const FOLDER_PATH: &str = "Folder path";
+
+/// The signed-in page's (visually hidden) heading: the open folder.
+pub fn folder_heading(folder: &str) -> String {
+    format!("{folder} — {APP_NAME}")
+}
 pub const FILES: &str = "Files";
 pub const FILES_IN_FOLDER: &str = "Files in this folder";
+/// How the file list works from the keyboard (read by screen readers with the list).
+pub const GRID_KEYS: &str = "Arrow keys, Home and End move between rows; Enter opens a folder \
+    or a file's details; Space selects; Delete deletes the selection; Backspace goes up a folder.";
 
 // ---------------------------------------------------------------- the listing
 
@@ -136,6 +155,34 @@ pub const DOWNLOAD: &str = "Download";
 pub const DOWNLOADING: &str = "Downloading…";
 pub const DELETE: &str = "Delete";
 
+// ---------------------------------------------------------------- preview
+
+pub const PREVIEW: &str = "Preview";
+pub const LOADING_PREVIEW: &str = "Loading the preview…";
+pub const PREVIEW_EMPTY: &str = "This file is empty.";
+pub const NO_PREVIEW: &str =
+    "There is no preview for this kind of file. Download it to open it on your device.";
+pub const PREVIEW_TOO_BIG: &str =
+    "This file is too big to preview here. Download it to open it on your device.";
+pub const PREVIEW_FAILED: &str =
+    "The browser could not hold this file for a preview. Download it to open it on your device.";
+pub const DOWNLOAD_TO_OPEN: &str = "Download to open";
+pub const PREVIEW_TEXT_LABEL: &str = "Text of the file";
+
+/// The alternative text of an image preview and the title of a PDF's frame.
+pub fn preview_of(name: &str) -> String {
+    format!("Preview of {name}")
+}
+
+/// The note over a text preview that shows only the start of the file.
+pub fn preview_cut(shown: u64, size: u64) -> String {
+    format!(
+        "Only the first {} of {} are shown. Download the file to see all of it.",
+        crate::format::bytes(shown),
+        crate::format::bytes(size)
+    )
+}
+
 pub fn confirm_delete_one(name: &str) -> String {
     format!("Delete “{name}”? This cannot be undone.")
 }
@@ -167,6 +214,15 @@ pub fn select(name: &str) -> String {
 /// The toolbar button, with how many entries (files and folders) are selected.
 pub fn delete_selected(n: usize) -> String {
     format!("Delete selected ({})", count(n))
+}
+
+/// The live status of the selection (empty when nothing is selected).
+pub fn selected_count(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => "1 selected".to_owned(),
+        n => format!("{} selected", count(n)),
+    }
 }
 
 pub fn clear_selection() -> &'static str {
@@ -381,6 +437,690 @@ pub fn share_until(when: &str, cut_short: bool) -> String {
         )
     } else {
         format!("Works until {when}, for anyone who has it — no sign-in needed.")
+    }
+}
+
+// ---------------------------------------------------------------- uploads
+
+pub const UPLOAD: &str = "Upload";
+pub const CHOOSE_FILES: &str = "Choose files";
+pub const CHOOSE_FOLDER: &str = "Choose a folder";
+pub const OR_DROP_HERE: &str = " or drop files and folders here";
+pub const DESCRIPTION: &str = "Description";
+pub const DESCRIPTION_PLACEHOLDER: &str = "Stored as x-amz-meta-description";
+pub const CONTENT_TYPE_PLACEHOLDER: &str = "From the file (e.g. image/png)";
+pub const PARTS_AT_ONCE: &str = "Parts at once";
+pub const FILES_AT_ONCE: &str = "Files at once";
+pub const UPLOADS_PAUSED_ACTION: &str =
+    "Sign in again (in a small window) and they continue where they are; nothing is sent again.";
+pub const SIGN_IN_AND_CONTINUE: &str = "Sign in again and continue";
+pub const CLEAR_FINISHED: &str = "Clear finished";
+pub const ALL_UPLOADS: &str = "All uploads";
+pub const UPLOAD_READY: &str = "Ready";
+pub const UPLOAD_WAITING: &str = "Waiting";
+pub const UPLOAD_CHECKING: &str = "Checking stored parts…";
+pub const UPLOAD_DONE: &str = "Uploaded ✓";
+pub const UPLOAD_FAILED: &str = "Failed";
+pub const UPLOAD_CANCELLING: &str = "Cancelling…";
+pub const UPLOAD_CANCELLED: &str = "Cancelled";
+pub const REMOVE: &str = "Remove";
+pub const RETRY: &str = "Retry";
+pub const UNFINISHED_UPLOADS: &str = "Unfinished uploads";
+pub const UNFINISHED_HELP: &str = "These uploads were interrupted. To continue one, choose or \
+    drop the same file again (parts already stored are not sent again), or use Resume. Abort \
+    deletes the stored parts.";
+pub const RESUME: &str = "Resume…";
+pub const ABORT: &str = "Abort";
+
+/// The heading of the notice shown while uploads wait for a new sign-in.
+pub fn uploads_paused(why: &str) -> String {
+    format!("Uploads are paused: {why}")
+}
+
+/// The upload button: "Upload", or "Upload 3 files".
+pub fn upload_files(n: usize) -> String {
+    if n <= 1 {
+        UPLOAD.to_owned()
+    } else {
+        format!("Upload {} files", count(n))
+    }
+}
+
+/// The progress bar of one file, for screen readers.
+pub fn uploading(path: &str) -> String {
+    format!("Uploading {path}")
+}
+
+/// All uploads: "2 of 5 files · 3.1 MB of 10 MB · 1.2 MB/s · about 6 s left".
+pub fn overall_progress(
+    done: usize,
+    files: usize,
+    sent: &str,
+    size: &str,
+    rate: Option<&str>,
+    left: &str,
+) -> String {
+    let rate = rate.map(|r| format!(" · {r}")).unwrap_or_default();
+    format!("{done} of {files} files · {sent} of {size}{rate}{left}")
+}
+
+/// Appended to the overall progress when the rate is known.
+pub fn about_left(duration: &str) -> String {
+    format!(" · about {duration} left")
+}
+
+/// One file: "42% · 4.2 MB of 10 MB".
+pub fn item_progress(percent: u64, sent: &str, size: &str) -> String {
+    format!("{percent}% · {sent} of {size}")
+}
+
+/// Appended to one file's progress: " · 1.2 MB/s · 5 s left".
+pub fn rate_and_time_left(rate: &str, left: &str) -> String {
+    format!(" · {rate} · {left} left")
+}
+
+/// When an unfinished upload was started.
+pub fn started_at(when: &str) -> String {
+    format!("started {when}")
+}
+
+/// Why a chosen file cannot resume an upload: (name, size, last modified) of the file the
+/// upload was started with, and of the one chosen.
+pub fn not_the_same_file(started: (&str, &str, &str), chosen: (&str, &str, &str)) -> String {
+    format!(
+        "this upload was started with {} ({}, last modified {}); the file chosen is {} ({}, last \
+         modified {})",
+        started.0, started.1, started.2, chosen.0, chosen.1, chosen.2
+    )
+}
+
+// ---------------------------------------------------------------- the setup check
+
+pub const SETUP_CHECK: &str = "Setup check";
+pub const SETUP_CHECK_WHAT: &str = "Checks the way from this site through the sign-in provider \
+    and AWS STS to the bucket, one step a line, and says what to fix.";
+pub const DOCTOR_NOT_YET: &str = " — not checked yet";
+pub const DOCTOR_CHECKING: &str = "Checking…";
+pub const RUN_AGAIN: &str = "Run again";
+pub const COPY_REPORT: &str = "Copy report";
+pub const SIGN_IN_FOR_EVERY_CHECK: &str = "Sign in to run every check";
+pub const COPIED: &str = "Copied to the clipboard.";
+pub const REPORT_AS_TEXT: &str = "Report as text";
+pub const DOCTOR_PASSED: &str = "passed";
+pub const DOCTOR_FAILED: &str = "failed";
+pub const DOCTOR_NOT_RUN: &str = "not run";
+
+// What each line of the setup check is about.
+pub const CHECK_SETTINGS: &str = "Settings";
+pub const CHECK_DISCOVERY: &str = "Provider discovery document";
+pub const CHECK_JWKS: &str = "Provider signing keys (JWKS)";
+pub const CHECK_TOKEN_ENDPOINT: &str = "Token endpoint allows this site";
+pub const CHECK_SIGNING_ALGORITHM: &str = "ID token algorithm accepted by STS";
+pub const CHECK_STS: &str = "STS accepts the token for the role";
+pub const CHECK_ENDPOINT: &str = "S3 endpoint and addressing style";
+pub const CHECK_BUCKET_CORS: &str = "Bucket CORS allows this site";
+pub const CHECK_LIST: &str = "You can list your folder";
+pub const CHECK_EXPOSED_HEADERS: &str = "Bucket CORS exposes ETag and metadata";
+
+pub const NEEDS_DISCOVERY: &str = "Needs the discovery document.";
+pub const NEEDS_CREDENTIALS: &str = "Needs credentials from STS.";
+pub const SIGN_IN_TO_RUN: &str = "Sign in to run this check.";
+
+pub fn settings_read(from: &str) -> String {
+    format!("Read {from}.")
+}
+
+pub fn no_home_folder(why: &str) -> String {
+    format!("No home folder: {why}.")
+}
+
+/// A fix in the copied report.
+pub fn report_fix(fix: &str) -> String {
+    format!("Fix: {fix}")
+}
+
+/// The first line of the setup check's text report.
+pub fn doctor_report_header(origin: &str, settings: &str) -> String {
+    format!("Pail setup check for {origin}, settings {settings}")
+}
+
+pub fn problems_found(n: usize) -> String {
+    match n {
+        0 => "No problems found.".to_owned(),
+        1 => "1 problem found.".to_owned(),
+        n => format!("{} problems found.", count(n)),
+    }
+}
+
+pub fn could_not_copy(why: &str) -> String {
+    format!("Could not copy ({why}): select the report below.")
+}
+
+pub const DISMISS: &str = "Dismiss";
+
+pub const CONTINUES_UNFINISHED: &str =
+    "Continues an unfinished upload of this file: stored parts are kept.";
+
+pub fn parts_reused(n: u32) -> String {
+    format!("{n} stored parts were reused.")
+}
+
+pub fn uploaded(name: &str) -> String {
+    format!("Uploaded {name}")
+}
+
+/// What resuming an upload found among the parts already stored.
+pub fn continuing(kept: u32, resend: u32) -> String {
+    match (kept, resend) {
+        (0, 0) => "Continuing an unfinished upload: no parts were stored yet.".into(),
+        (k, 0) => format!(
+            "Continuing an unfinished upload: {k} stored parts match the file and are kept."
+        ),
+        (k, r) => format!(
+            "Continuing an unfinished upload: {k} stored parts are kept, {r} did not match the \
+             file and are sent again."
+        ),
+    }
+}
+
+pub fn part_retrying(part: u32, why: &str, wait: &str, attempt: u32, attempts: u32) -> String {
+    format!("Part {part} failed ({why}); trying again in {wait} (attempt {attempt} of {attempts}).")
+}
+
+// ---------------------------------------------------------------- the settings-error page
+
+pub const NOT_CONFIGURED: &str = "This app is not configured correctly";
+pub const SETTINGS_EXPLAINED: &str =
+    "Every setting is explained in the README (\u{201c}Configure it\u{201d}).";
+pub const SETTINGS_FILE: &str = "The settings file ";
+pub const SETTINGS_MUST_BE: &str =
+    "Whoever deployed this app needs to fix it: it must be a JSON object of settings like ";
+pub const SERVED_BESIDE: &str = ", served beside ";
+pub const PUT_A: &str = "Whoever deployed it needs to put a ";
+pub const AT: &str = " at ";
+pub const START_FROM: &str = " (start from ";
+pub const AND_RELOAD: &str = "and reload the page";
+pub const AND_REBUILD: &str = "and rebuild";
+pub const SETTING: &str = "Setting";
+pub const PROBLEM: &str = "Problem";
+pub const MEANING: &str = "Meaning";
+
+pub fn cannot_be_used(problem: &str) -> String {
+    format!(" cannot be used: {problem}.")
+}
+
+pub fn no_settings(why: &str) -> String {
+    format!("This app has no settings: {why}, and none were built in.")
+}
+
+pub fn not_a_setting(suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(s) => format!("not a setting; did you mean {s}?"),
+        None => "not a setting".to_owned(),
+    }
+}
+
+pub fn settings_come(from: &str) -> String {
+    format!("The settings come {from}. Whoever deployed the app needs to fix these in ")
+}
+
+// ---------------------------------------------------------------- settings: meanings and problems
+
+pub const SETTING_OIDC_ISSUER: &str = "Issuer URL of the OpenID provider";
+pub const SETTING_OIDC_CLIENT_ID: &str = "Client id of this app at the provider";
+pub const SETTING_OIDC_REDIRECT_URI: &str = "Where the provider sends the user back";
+pub const SETTING_OIDC_POST_LOGOUT_REDIRECT_URI: &str = "Where sign-out returns to";
+pub const SETTING_OIDC_SCOPES: &str = "Space-separated scopes (must include openid)";
+pub const SETTING_AWS_REGION: &str = "AWS region of the bucket and of STS";
+pub const SETTING_ROLE_ARN: &str = "IAM role assumed with the ID token";
+pub const SETTING_SESSION_DURATION_SECONDS: &str = "Lifetime of the STS credentials";
+pub const SETTING_STS_ENDPOINT: &str = "Custom STS endpoint (S3-compatible stores, tests)";
+pub const SETTING_S3_BUCKET: &str = "Bucket holding the users' files";
+pub const SETTING_S3_ENDPOINT: &str = "Custom S3 endpoint (S3-compatible stores, tests)";
+pub const SETTING_S3_FORCE_PATH_STYLE: &str = "true to address the bucket in the path";
+pub const SETTING_PREFIX_TEMPLATE: &str = "Each user's home prefix; {sub} is their id";
+pub const SETTING_METADATA_KEYS: &str =
+    "x-amz-meta-* keys in use; the bucket's CORS must expose each";
+pub const HINT_OIDC_ISSUER: &str = "e.g. https://login.example.com";
+pub const HINT_OIDC_CLIENT_ID: &str = "the id of this app's public client";
+pub const HINT_AWS_REGION: &str = "e.g. eu-west-1";
+pub const HINT_ROLE_ARN: &str = "e.g. arn:aws:iam::123456789012:role/files";
+pub const HINT_S3_BUCKET: &str = "the bucket's name, e.g. acme-user-files";
+pub const SCOPES_NEED_OPENID: &str = "must include openid";
+pub const SETTINGS_NOT_AN_OBJECT: &str =
+    r#"it must be a JSON object, e.g. {"oidc_issuer": "https://…", …}"#;
+pub const SETTING_VALUE_KINDS: &str = "must be a string, a number, true/false or a list";
+
+/// Where the settings came from: `config.json` at `url`…
+pub fn settings_from(url: &str) -> String {
+    format!("from {url}")
+}
+
+/// …or the build's `.env`, and why not `config.json`.
+pub fn settings_built_in(why: &str) -> String {
+    format!("built into this build from .env ({why})")
+}
+
+pub fn settings_not_fetched(detail: &str) -> String {
+    format!("it could not be fetched ({detail})")
+}
+
+pub fn settings_not_found(file: &str, url: &str) -> String {
+    format!("no {file} at {url} (HTTP 404)")
+}
+
+pub fn settings_web_page(url: &str) -> String {
+    format!("{url} answered with a web page, the host's fallback for unknown paths")
+}
+
+pub fn settings_http_status(status: u16) -> String {
+    format!("the host answered HTTP {status} instead of the file")
+}
+
+pub fn settings_not_json(why: &str) -> String {
+    format!("it is not valid JSON ({why})")
+}
+
+pub fn list_of_strings_only(other: &str) -> String {
+    format!("the list may hold only strings, not {other}")
+}
+pub const PREFIX_NEEDS_SUB: &str =
+    "must contain {sub}, so that each user gets a prefix of their own";
+pub const PREFIX_LEADING_SLASH: &str = "must not start with '/' (S3 keys have no leading slash)";
+pub const PREFIX_TRAILING_SLASH: &str = "must end with '/', e.g. users/{sub}/";
+pub const PREFIX_UNKNOWN_PLACEHOLDER: &str = "only the placeholder {sub} is known";
+
+/// A setting's value, quoted, and what is wrong with it.
+pub fn quoted_problem(value: &str, problem: &str) -> String {
+    format!("'{value}' {problem}")
+}
+
+/// A required setting that is missing, with a hint of what it looks like.
+pub fn not_set(hint: &str) -> String {
+    format!("is not set ({hint})")
+}
+
+pub fn not_a_url(value: &str, why: &str) -> String {
+    format!("'{value}' is not a URL ({why})")
+}
+
+pub fn not_a_url_write_ascii(value: &str, why: &str) -> String {
+    format!(
+        "'{value}' is not a URL ({why}); write a non-ASCII host name in its ASCII form \
+         (punycode, e.g. xn--bcher-kva.example for bücher.example)"
+    )
+}
+
+pub fn needs_https(value: &str) -> String {
+    format!("'{value}' must use https (plain http is only allowed on loopback)")
+}
+
+pub fn wrong_scheme(value: &str, scheme: &str) -> String {
+    format!("'{value}' has scheme '{scheme}'; use https")
+}
+
+pub fn not_a_region(value: &str) -> String {
+    format!("'{value}' is not a region name (lowercase letters, digits and '-')")
+}
+
+pub fn not_a_role_arn(value: &str) -> String {
+    format!(
+        "'{value}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>, or MinIO's \
+         arn:minio:iam:::role/<id>)"
+    )
+}
+
+pub fn bad_session_duration(value: &str, min: u64, max: u64) -> String {
+    format!(
+        "'{value}' must be a whole number of seconds from {min} to {max} (AWS accepts 900 and \
+         up, within the role's maximum)"
+    )
+}
+
+pub fn not_a_bool(value: &str) -> String {
+    format!("'{value}' must be true or false")
+}
+
+pub fn bad_metadata_key(key: &str) -> String {
+    format!("'{key}' may use only letters, digits, '-' and '_' (names as in x-amz-meta-<name>)")
+}
+
+pub fn metadata_keys_need(value: &str, key: &str) -> String {
+    format!("'{value}' must include {key}, where the app stores an upload's description")
+}
+
+pub fn bucket_length(name: &str) -> String {
+    format!("'{name}' must be 3 to 63 characters long")
+}
+
+pub fn bucket_characters(name: &str) -> String {
+    format!("'{name}' may use only lowercase letters, digits, '.' and '-'")
+}
+
+pub fn bucket_edges(name: &str) -> String {
+    format!("'{name}' must start and end with a letter or digit")
+}
+
+pub fn bucket_dots(name: &str) -> String {
+    format!("'{name}' must not contain '..'")
+}
+
+// ---------------------------------------------------------------- errors: what happened, what to do
+
+pub const CONFIG_BROKEN: &str = "This app is not configured correctly.";
+pub const CONFIG_BROKEN_ACTION: &str = "Ask whoever deployed it to fix the settings listed below.";
+
+pub(crate) fn explain_auth(e: &AuthError) -> Explanation {
+    use AuthError as A;
+    match e {
+        A::ProviderUnreachable { issuer, detail } => Explanation::new(
+            format!("The sign-in service at {issuer} cannot be reached."),
+            "Check your connection and try again. If it keeps failing, the identity provider \
+             may be down, or it does not allow this site (CORS) — tell your administrator.",
+        )
+        .detail(detail.clone())
+        .check_setup(),
+        A::DiscoveryInvalid { issuer, detail } => Explanation::new(
+            format!("The sign-in service at {issuer} is not set up as this app expects."),
+            "Tell your administrator: the issuer URL in the settings must match the provider's \
+             discovery document exactly.",
+        )
+        .detail(detail.clone())
+        .check_setup(),
+        A::NoPendingLogin => Explanation::new(
+            "This sign-in link has already been used or belongs to another tab.",
+            "Sign in again from this tab.",
+        )
+        .sign_in_again(),
+        A::SignedOutElsewhere => Explanation::new(
+            "You signed out in another tab, so this one is signed out too.",
+            "Sign in again to go on.",
+        )
+        .sign_in_again(),
+        A::StateMismatch => Explanation::new(
+            "The sign-in response did not match the sign-in you started, so it was refused.",
+            "Sign in again. If this keeps happening, someone may be trying to sign you in to \
+             their account.",
+        )
+        .sign_in_again(),
+        A::IssuerMismatch { expected, got } => Explanation::new(
+            "The sign-in response came from a different identity provider, so it was refused.",
+            "Sign in again.",
+        )
+        .detail(format!("expected {expected}, got {got}"))
+        .sign_in_again(),
+        A::Refused { error, description } => {
+            let title = if error == "access_denied" {
+                "Sign-in was cancelled or refused by the identity provider."
+            } else {
+                "The identity provider could not sign you in."
+            };
+            Explanation::new(title, "Try again, or ask your administrator for access.")
+                .detail(match description {
+                    Some(d) => format!("{error}: {d}"),
+                    None => error.clone(),
+                })
+                .sign_in_again()
+        }
+        A::LoginRequired => Explanation::new(
+            "Your session with the identity provider has ended.",
+            "Sign in again to continue.",
+        )
+        .sign_in_again(),
+        A::TokenRefused { detail } => Explanation::new(
+            "The identity provider did not complete the sign-in.",
+            "Sign in again. The sign-in code may have expired or been used already.",
+        )
+        .detail(detail.clone())
+        .sign_in_again(),
+        A::TokenEndpointUnreachable { detail } => Explanation::new(
+            "The identity provider could not be reached to finish signing in.",
+            "Check your connection and sign in again. If it persists, the provider may not \
+             allow this site's origin (CORS) — tell your administrator.",
+        )
+        .detail(detail.clone())
+        .sign_in_again()
+        .check_setup(),
+        A::NoIdToken => Explanation::new(
+            "The identity provider did not send an ID token.",
+            "Tell your administrator: the client must be an OpenID Connect client with the \
+             openid scope.",
+        )
+        .check_setup(),
+        A::IdTokenRejected { reason } => Explanation::new(
+            "The sign-in was refused because its ID token is not valid.",
+            "Sign in again. If this keeps happening, tell your administrator — the token may \
+             have been tampered with, or the client settings do not match.",
+        )
+        .detail(format!("The ID token was rejected: {reason}."))
+        .sign_in_again(),
+        A::SessionExpired => {
+            Explanation::new("Your sign-in has expired.", "Sign in again to continue.")
+                .sign_in_again()
+        }
+        A::NoRefreshToken => Explanation::new(
+            "The identity provider gave this sign-in no way to renew itself (no refresh token).",
+            "Sign in again before the sign-in ends; your place is kept.",
+        )
+        .sign_in_again(),
+        A::SilentRenewalTimedOut => Explanation::new(
+            "The identity provider did not renew your sign-in in the background.",
+            "Sign in again in a small window; this page and its uploads stay as they are. \
+             Browsers that block the provider's cookies inside other sites need this.",
+        )
+        .sign_in_again(),
+    }
+}
+
+pub(crate) fn explain_credentials(e: &CredentialsError) -> Explanation {
+    use CredentialsError as C;
+    match e {
+        C::InvalidIdentityToken(m) => Explanation::new(
+            "AWS did not accept your sign-in (InvalidIdentityToken).",
+            "Sign in again. If it keeps failing, tell your administrator: the IAM OIDC provider \
+             must name this issuer and list this app's client id as an audience.",
+        )
+        .detail(m.clone())
+        .sign_in_again()
+        .check_setup(),
+        C::IdTokenExpired => Explanation::new(
+            "Your sign-in has expired (ExpiredToken), so AWS will not issue new credentials.",
+            "Sign in again; your place is kept.",
+        )
+        .sign_in_again(),
+        C::TrustPolicyDenied(m) => Explanation::new(
+            "Your account is not allowed to use this storage (AccessDenied from STS).",
+            "Ask your administrator to allow you in the role's trust policy.",
+        )
+        .detail(m.clone())
+        .check_setup(),
+        C::IdpUnreachable(m) => Explanation::new(
+            "AWS could not reach the identity provider to check your sign-in.",
+            "Try again in a minute. If it persists, tell your administrator.",
+        )
+        .detail(m.clone())
+        .check_setup(),
+        C::Invalid(m) => Explanation::new(
+            "AWS refused the request for credentials.",
+            "Tell your administrator: a setting (role ARN or session duration) is not accepted.",
+        )
+        .detail(m.clone())
+        .check_setup(),
+        C::Unreachable { endpoint, detail } => Explanation::new(
+            format!("AWS STS at {endpoint} cannot be reached."),
+            "Check your connection and try again. If it keeps failing, the STS endpoint \
+             setting may be wrong or not allow this site (CORS).",
+        )
+        .detail(detail.clone())
+        .check_setup(),
+        C::Unavailable { code } => Explanation::new(
+            format!("AWS STS is not answering right now ({code}), also when asked again."),
+            "Nothing was changed and you are still signed in. Try again in a minute; the \
+             credentials you have keep working until they expire.",
+        ),
+        C::Other(m) => Explanation::new(
+            "AWS credentials could not be obtained.",
+            "Try again. If it keeps failing, tell your administrator.",
+        )
+        .detail(m.clone()),
+        C::SignedOut => {
+            Explanation::new("You are signed out.", "Sign in to continue.").sign_in_again()
+        }
+    }
+}
+
+pub(crate) fn explain_storage(e: &StorageError) -> Explanation {
+    use StorageError as S;
+    match e {
+        S::AccessDenied { target } => Explanation::new(
+            format!("Access denied: you do not have permission for “{target}”."),
+            "You can only open files in your own folder. If this is your file, ask your \
+             administrator to check the role's permission policy.",
+        ),
+        S::NoSuchKey { key } => Explanation::new(
+            format!("“{key}” does not exist (NoSuchKey)."),
+            "It may have been deleted or renamed. Refresh the list.",
+        ),
+        S::NoSuchUpload { key } => Explanation::new(
+            format!("The unfinished upload of “{key}” no longer exists in S3 (NoSuchUpload)."),
+            "It was completed or cancelled elsewhere. Upload the file again to start over.",
+        ),
+        S::NoSuchBucket { bucket } => Explanation::new(
+            format!("The bucket “{bucket}” does not exist."),
+            "Tell your administrator: the bucket setting is wrong.",
+        )
+        .check_setup(),
+        S::ExpiredToken => Explanation::new(
+            "Your AWS session has expired (ExpiredToken).",
+            "Sign in again; your place is kept.",
+        )
+        .sign_in_again(),
+        S::BadCredentials { code } => Explanation::new(
+            format!("S3 did not accept this session's credentials ({code})."),
+            "Sign in again. If it persists, the region or S3 endpoint setting may be wrong.",
+        )
+        .sign_in_again()
+        .check_setup(),
+        S::ClockSkew => Explanation::new(
+            "Your device's clock is more than 15 minutes off, so AWS refused the request \
+             (RequestTimeTooSkewed), and Pail could not correct for it: it reads AWS's time from \
+             the Date header, which the bucket's CORS rules do not let it see.",
+            "Set your device's clock to update automatically, then try again. Administrators: \
+             add Date to the bucket's CORS ExposeHeaders.",
+        )
+        .check_setup(),
+        S::Credentials(c) => explain_credentials(c),
+        S::Unreachable { endpoint, detail } => Explanation::new(
+            format!("S3 at {endpoint} cannot be reached."),
+            "Check your connection and try again. If it keeps failing, the bucket's CORS rules \
+             may not allow this site — tell your administrator.",
+        )
+        .detail(detail.clone())
+        .check_setup(),
+        S::Key(k @ KeyError::DotSegment(_)) => Explanation::new(
+            format!("{k}."),
+            "Upload it under another name. An object that already has such a key (made with \
+             another tool) can only be renamed or downloaded with another tool, such as the AWS \
+             CLI.",
+        ),
+        S::Rename(e) => Explanation::new(
+            format!("The file was not moved: {e}."),
+            "Choose another name; nothing was changed.",
+        ),
+        S::Key(k) => Explanation::new(
+            format!("That name cannot be used: {k}."),
+            "Choose another name.",
+        ),
+        S::Edit(e @ EditError::NoEtag) => Explanation::new(
+            format!(
+                "The metadata was not saved: {e}, so Pail could not make sure nobody changed \
+                 the file meanwhile."
+            ),
+            "Administrators: add ETag to the bucket's CORS ExposeHeaders.",
+        )
+        .check_setup(),
+        S::Edit(e @ EditError::NotReadable { .. }) => Explanation::new(
+            format!("The metadata was not saved: {e}."),
+            "Use one of those names. Administrators can add a name to the app's metadata_keys \
+             setting and to the bucket's CORS ExposeHeaders (as x-amz-meta-<name>).",
+        ),
+        S::Edit(e) => Explanation::new(
+            format!("The metadata was not saved: {e}."),
+            "Correct the entries and save again; nothing was changed.",
+        ),
+        S::Changed { key } => Explanation::new(
+            format!(
+                "“{key}” was changed by someone else since you opened it, so your edit was \
+                 not saved (PreconditionFailed: its ETag no longer matches)."
+            ),
+            "Nothing was overwritten. Close the details and open them again to see the current \
+             version, then make your change again.",
+        ),
+        S::PreconditionFailed { key } => Explanation::new(
+            format!(
+                "S3 did not change “{key}”: it is no longer as it was when read \
+                 (PreconditionFailed)."
+            ),
+            "Refresh the list and try again.",
+        ),
+        S::Other {
+            status,
+            code,
+            message,
+        } => Explanation::new(
+            if *status >= 500 {
+                format!("S3 could not answer ({code}), also when asked again.")
+            } else {
+                format!("S3 refused the request ({code}).")
+            },
+            if *status >= 500 {
+                "S3 is busy or had a problem; nothing was changed by the failed request — try again in a moment."
+            } else {
+                "Try again. If it keeps failing, tell your administrator."
+            },
+        )
+        .detail(format!("HTTP {status}: {message}")),
+    }
+}
+
+pub(crate) fn explain_upload(e: &UploadError) -> Explanation {
+    match e {
+        UploadError::Storage(s) => explain_storage(s),
+        UploadError::EtagHidden {
+            part,
+            bucket,
+            origin,
+        } => Explanation::new(
+            format!(
+                "The upload cannot be finished: the CORS rules of bucket “{bucket}” do not expose \
+                 the ETag header, so the browser hides it from this app (part {part} was stored, \
+                 but S3 needs each part's ETag to assemble the file)."
+            ),
+            "Ask the bucket's administrator to add \"ETag\" to ExposeHeaders in the bucket's CORS \
+             configuration, as in the rule below; then choose Retry. Until then, Cancel removes \
+             the stored parts.",
+        )
+        .detail(format!(
+            "aws s3api put-bucket-cors --bucket {bucket} --cors-configuration \
+             '{{\"CORSRules\": {}}}'\n\nCORS rule:\n{}",
+            cors_rule(origin).replace(['\n', ' '], ""),
+            cors_rule(origin)
+        )),
+        UploadError::Unreadable(detail) => Explanation::new(
+            "The file could not be read: it may have been changed, moved or deleted since it was \
+             chosen.",
+            "Choose the file again. A file that is still being written cannot be uploaded.",
+        )
+        .detail(detail.clone()),
+        UploadError::Plan(PlanError::TooLarge { .. }) => Explanation::new(
+            "The file is too large: S3 stores objects of up to 5 TiB.",
+            "Split the file, or store it elsewhere.",
+        ),
+        UploadError::Plan(p) => Explanation::new(
+            "The file cannot be cut into parts S3 accepts.",
+            "Upload it again from the start.",
+        )
+        .detail(p.to_string()),
     }
 }
 

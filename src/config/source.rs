@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use super::{AppConfig, ConfigError, SETTINGS, Setting};
+use crate::text;
 
 /// The file's name, beside `index.html`.
 pub const FILE_NAME: &str = "config.json";
@@ -59,8 +60,8 @@ impl Source {
     /// One line for people: where the settings came from.
     pub fn describe(&self) -> String {
         match self {
-            Self::ConfigJson { url } => format!("from {url}"),
-            Self::Build { why } => format!("built into this build from .env ({why})"),
+            Self::ConfigJson { url } => text::settings_from(url),
+            Self::Build { why } => text::settings_built_in(why),
         }
     }
 }
@@ -105,8 +106,8 @@ impl UnknownName {
     /// What is wrong with it, for people.
     pub fn problem(&self) -> String {
         match self.suggestion {
-            Some(s) => format!("{}: not a setting; did you mean {s}?", self.name),
-            None => format!("{}: not a setting", self.name),
+            Some(s) => format!("{}: {}", self.name, text::not_a_setting(Some(s))),
+            None => format!("{}: {}", self.name, text::not_a_setting(None)),
         }
     }
 }
@@ -126,16 +127,16 @@ pub fn load(
     };
     let why_missing = match fetched {
         Fetched::Failed(detail) => {
-            return Err(unusable(format!("it could not be fetched ({detail})")));
+            return Err(unusable(text::settings_not_fetched(&detail)));
         }
-        Fetched::Answer { status: 404, .. } => format!("no {FILE_NAME} at {url} (HTTP 404)"),
+        Fetched::Answer { status: 404, .. } => text::settings_not_found(FILE_NAME, url),
         Fetched::Answer {
             status,
             content_type,
             body,
         } if (200..300).contains(&status) => {
             if is_html(content_type.as_deref(), &body) {
-                format!("{url} answered with a web page, the host's fallback for unknown paths")
+                text::settings_web_page(url)
             } else {
                 let source = Source::ConfigJson {
                     url: url.to_owned(),
@@ -145,9 +146,7 @@ pub fn load(
             }
         }
         Fetched::Answer { status, .. } => {
-            return Err(unusable(format!(
-                "the host answered HTTP {status} instead of the file"
-            )));
+            return Err(unusable(text::settings_http_status(status)));
         }
     };
     if SETTINGS.iter().all(|s| build(s.key).is_none()) {
@@ -187,9 +186,9 @@ fn parse_file(body: &[u8]) -> Result<File, String> {
     let text = String::from_utf8_lossy(body);
     let text = text.trim_start_matches('\u{feff}');
     let json: Value =
-        serde_json::from_str(text).map_err(|e| format!("it is not valid JSON ({e})"))?;
+        serde_json::from_str(text).map_err(|e| text::settings_not_json(&e.to_string()))?;
     let Value::Object(entries) = json else {
-        return Err(r#"it must be a JSON object, e.g. {"oidc_issuer": "https://…", …}"#.into());
+        return Err(text::SETTINGS_NOT_AN_OBJECT.into());
     };
     let mut file = File::default();
     for (name, value) in entries {
@@ -230,11 +229,11 @@ fn value_text(value: Value) -> Result<Option<String>, String> {
             .into_iter()
             .map(|item| match item {
                 Value::String(s) => Ok(s),
-                other => Err(format!("the list may hold only strings, not {other}")),
+                other => Err(text::list_of_strings_only(&other.to_string())),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(|items| Some(items.join(" "))),
-        Value::Object(_) => Err("must be a string, a number, true/false or a list".into()),
+        Value::Object(_) => Err(text::SETTING_VALUE_KINDS.into()),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod diagnose;
 pub mod documents;
 mod run;
 
+use crate::text;
 use std::fmt::Write as _;
 
 pub use run::{Inputs, Reply, SignedIn, Web, run};
@@ -47,16 +48,16 @@ impl Check {
     /// What the line says is being checked.
     pub fn title(self) -> &'static str {
         match self {
-            Self::Settings => "Settings",
-            Self::Discovery => "Provider discovery document",
-            Self::Jwks => "Provider signing keys (JWKS)",
-            Self::TokenEndpoint => "Token endpoint allows this site",
-            Self::SigningAlgorithm => "ID token algorithm accepted by STS",
-            Self::Sts => "STS accepts the token for the role",
-            Self::Endpoint => "S3 endpoint and addressing style",
-            Self::BucketCors => "Bucket CORS allows this site",
-            Self::List => "You can list your folder",
-            Self::ExposedHeaders => "Bucket CORS exposes ETag and metadata",
+            Self::Settings => text::CHECK_SETTINGS,
+            Self::Discovery => text::CHECK_DISCOVERY,
+            Self::Jwks => text::CHECK_JWKS,
+            Self::TokenEndpoint => text::CHECK_TOKEN_ENDPOINT,
+            Self::SigningAlgorithm => text::CHECK_SIGNING_ALGORITHM,
+            Self::Sts => text::CHECK_STS,
+            Self::Endpoint => text::CHECK_ENDPOINT,
+            Self::BucketCors => text::CHECK_BUCKET_CORS,
+            Self::List => text::CHECK_LIST,
+            Self::ExposedHeaders => text::CHECK_EXPOSED_HEADERS,
         }
     }
 
@@ -162,7 +163,7 @@ pub fn report_text(header: &str, lines: &[Line]) -> String {
             line.finding
         );
         if let Some(fix) = &line.fix {
-            let _ = writeln!(out, "    Fix: {fix}");
+            let _ = writeln!(out, "    {}", text::report_fix(fix));
         }
         if let Some(snippet) = &line.snippet {
             for l in snippet.lines() {
@@ -171,11 +172,7 @@ pub fn report_text(header: &str, lines: &[Line]) -> String {
         }
     }
     let failed = lines.iter().filter(|l| l.status == Status::Fail).count();
-    let _ = match failed {
-        0 => writeln!(out, "No problems found."),
-        1 => writeln!(out, "1 problem found."),
-        n => writeln!(out, "{n} problems found."),
-    };
+    let _ = writeln!(out, "{}", text::problems_found(failed));
     out
 }
 

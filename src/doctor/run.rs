@@ -14,6 +14,7 @@ use crate::config::AppConfig;
 use crate::config::source::Source;
 use crate::credentials::{self, WebIdentityCredentials};
 use crate::storage::{self, NewObject, Storage, keys};
+use crate::text;
 
 /// What one HTTP request from the page got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +97,7 @@ pub async fn run(inputs: &Inputs<'_>, web: &impl Web, mut emit: impl FnMut(Line)
     };
     emit(Line::pass(
         Check::Settings,
-        format!("Read {}.", inputs.source.describe()),
+        text::settings_read(&inputs.source.describe()),
     ));
 
     // --- the provider ---------------------------------------------------------------------
@@ -124,7 +125,7 @@ pub async fn run(inputs: &Inputs<'_>, web: &impl Web, mut emit: impl FnMut(Line)
             ));
         }
         None => {
-            let why = "Needs the discovery document.";
+            let why = text::NEEDS_DISCOVERY;
             emit(Line::skipped(Check::Jwks, why));
             emit(Line::skipped(Check::TokenEndpoint, why));
         }
@@ -161,7 +162,7 @@ pub async fn run(inputs: &Inputs<'_>, web: &impl Web, mut emit: impl FnMut(Line)
                 creds = Some(fresh);
             }
         }
-        None => emit(Line::skipped(Check::Sts, "Sign in to run this check.")),
+        None => emit(Line::skipped(Check::Sts, text::SIGN_IN_TO_RUN)),
     }
 
     // --- S3 ----------------------------------------------------------------------------------
@@ -182,9 +183,9 @@ pub async fn run(inputs: &Inputs<'_>, web: &impl Web, mut emit: impl FnMut(Line)
 
     let (Some(user), Some(creds)) = (signed_in, creds) else {
         let why = if signed_in.is_some() {
-            "Needs credentials from STS."
+            text::NEEDS_CREDENTIALS
         } else {
-            "Sign in to run this check."
+            text::SIGN_IN_TO_RUN
         };
         emit(Line::skipped(Check::List, why));
         emit(Line::skipped(Check::ExposedHeaders, why));
@@ -193,7 +194,7 @@ pub async fn run(inputs: &Inputs<'_>, web: &impl Web, mut emit: impl FnMut(Line)
     let home = match keys::home_prefix(&inputs.config.s3.prefix_template, user.sub) {
         Ok(home) => home,
         Err(e) => {
-            let why = format!("No home folder: {e}.");
+            let why = text::no_home_folder(&e.to_string());
             emit(Line::skipped(Check::List, why.clone()));
             emit(Line::skipped(Check::ExposedHeaders, why));
             return;

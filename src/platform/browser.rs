@@ -311,6 +311,24 @@ pub fn mark(name: &str) {
     }
 }
 
+/// A `blob:` URL of `bytes` with the given type; revoke it with [`revoke_object_url`] when it
+/// is no longer shown.
+pub fn object_url(bytes: &[u8], content_type: Option<&str>) -> Result<String, String> {
+    let err = |e: JsValue| format!("{e:?}");
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    if let Some(t) = content_type {
+        options.set_type(t);
+    }
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(err)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(err)
+}
+
+pub fn revoke_object_url(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}
+
 /// Opens `url` — a presigned GET answered with `Content-Disposition: attachment` — so the browser
 /// downloads it straight to disk; the page stays where it is. (A cross-origin link ignores the
 /// `download` attribute: the response header is what makes it a download, and names the file.)

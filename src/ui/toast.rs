@@ -6,6 +6,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastKind {
@@ -91,7 +92,7 @@ pub fn ToastRegion() -> impl IntoView {
                     </div>
                     <button
                         class="icon-button"
-                        aria-label="Dismiss"
+                        aria-label=text::DISMISS
                         on:click=move |_| toaster.dismiss(toast.id)
                     >
                         "×"

@@ -32,6 +32,7 @@ use crate::storage::upload::{
     Transfer, UploadError, UploadState,
 };
 use crate::storage::{StorageError, keys};
+use crate::text;
 use crate::ui::session::Account;
 use crate::ui::toast::{Toaster, use_toaster};
 
@@ -308,9 +309,7 @@ impl Uploads {
                 status: RwSignal::new(Status::Ready),
                 sent: RwSignal::new(0),
                 rate: RwSignal::new(None),
-                note: RwSignal::new(resumes.as_ref().map(|_| {
-                    "Continues an unfinished upload of this file: stored parts are kept.".into()
-                })),
+                note: RwSignal::new(resumes.as_ref().map(|_| text::CONTINUES_UNFINISHED.into())),
                 resumes: RwSignal::new(resumes),
                 requests: RwSignal::new(0),
             });
@@ -566,9 +565,8 @@ impl Uploads {
                 }
                 item.requests.set(done.requests);
                 item.sent.set(item.size);
-                item.note.set(
-                    (done.reused > 0).then(|| format!("{} stored parts were reused.", done.reused)),
-                );
+                item.note
+                    .set((done.reused > 0).then(|| text::parts_reused(done.reused)));
                 item.status.set(Status::Done);
                 self.local().borrow_mut().jobs.remove(&item.id);
                 self.changed.update(|n| *n += 1);
@@ -576,7 +574,7 @@ impl Uploads {
                     cb.run(());
                 }
                 self.toaster
-                    .success(format!("Uploaded {}", keys::file_name(&item.key)));
+                    .success(text::uploaded(keys::file_name(&item.key)));
             }
             Some(Err(error)) => {
                 if state.upload_id.is_none()
@@ -749,23 +747,18 @@ impl Observer for ItemObserver {
 
     fn verified(&self, kept: u32, resend: u32) {
         self.item.status.set(Status::Uploading);
-        self.item.note.set(Some(match (kept, resend) {
-            (0, 0) => "Continuing an unfinished upload: no parts were stored yet.".into(),
-            (k, 0) => format!("Continuing an unfinished upload: {k} stored parts match the file and are kept."),
-            (k, r) => format!(
-                "Continuing an unfinished upload: {k} stored parts are kept, {r} did not match the file and are sent again."
-            ),
-        }));
+        self.item.note.set(Some(text::continuing(kept, resend)));
     }
 
     fn retrying(&self, part: u32, attempt: u32, error: &StorageError, wait: Duration) {
         self.retrying.set(Some(part));
         let why = AppError::Storage(error.clone()).explain().title;
-        self.item.note.set(Some(format!(
-            "Part {part} failed ({why}); trying again in {} (attempt {} of {}).",
-            format::duration_secs(wait.as_secs().max(1)),
+        self.item.note.set(Some(text::part_retrying(
+            part,
+            &why,
+            &format::duration_secs(wait.as_secs().max(1)),
             attempt + 1,
-            RetryPolicy::default().attempts
+            RetryPolicy::default().attempts,
         )));
     }
 

@@ -88,6 +88,35 @@ pub fn DeleteDialog(
             let _ = h.focus();
         }
     });
+    // A modal <dialog>: the page behind is inert, so focus stays inside (Tab cycles through the
+    // dialog), Escape cancels, and focus goes back where it was when the dialog goes.
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let opener = document().active_element();
+    Effect::new(move |_| {
+        if let Some(d) = dialog.get()
+            && !d.open()
+        {
+            let _ = d.show_modal();
+        }
+    });
+    on_cleanup(move || {
+        if let Some(el) =
+            opener.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            && el.is_connected()
+        {
+            let _ = el.focus();
+        }
+    });
+    let cancel = move |ev: leptos::ev::Event| {
+        // The dialog closes through `on_close` (which removes it), never by itself; while
+        // deleting, it stays.
+        ev.prevent_default();
+        match stage.get_untracked() {
+            Stage::Deleting { .. } => {}
+            Stage::Done(report) => on_close.run(report.deleted > 0),
+            _ => on_close.run(false),
+        }
+    };
     let content = move || match stage.get() {
         Stage::Counting(n) => view! { <p role="status">{text::counting(n)}</p> }.into_any(),
         Stage::Confirm(keys) if keys.is_empty() => view! {
@@ -152,8 +181,58 @@ pub fn DeleteDialog(
         .into_any(),
     };
     view! {
-        <section class="delete-dialog" role="alertdialog" aria-label=text::DELETE_DIALOG>
+        <dialog
+            class="delete-dialog"
+            role="alertdialog"
+            aria-modal="true"
+            aria-label=text::DELETE_DIALOG
+            node_ref=dialog
+            on:cancel=cancel
+            on:keydown=move |ev| match ev.key().as_str() {
+                // Escape is the dialog's: the details panel behind it listens on the window.
+                "Escape" => ev.stop_propagation(),
+                "Tab" => {
+                    if let Some(d) = dialog.get_untracked() {
+                        trap_tab(&d, &ev);
+                    }
+                }
+                _ => {}
+            }
+        >
             {content}
-        </section>
+        </dialog>
+    }
+}
+
+/// Keeps Tab inside the dialog: from its last control to its first, and Shift+Tab the other way
+/// round. (A modal `<dialog>` makes the page inert, but Tab would still leave for the browser's
+/// own interface.)
+fn trap_tab(dialog: &web_sys::HtmlDialogElement, ev: &leptos::ev::KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    let Ok(found) =
+        dialog.query_selector_all("button:not([disabled]), a[href], input, select, textarea")
+    else {
+        return;
+    };
+    let controls: Vec<web_sys::HtmlElement> = (0..found.length())
+        .filter_map(|i| found.item(i)?.dyn_into().ok())
+        .collect();
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+        ev.prevent_default();
+        return;
+    };
+    let active = document().active_element();
+    let at = |el: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
+    let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a)));
+    if ev.shift_key() && (at(first) || !inside) {
+        ev.prevent_default();
+        let _ = last.focus();
+    } else if !ev.shift_key() && (at(last) || !inside) {
+        ev.prevent_default();
+        let _ = first.focus();
     }
 }

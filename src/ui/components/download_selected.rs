@@ -12,6 +12,23 @@ use crate::storage::Storage;
 use crate::text;
 use crate::ui::toast::use_toaster;
 
+/// Downloads `key` (or one version of it) through a presigned link, straight from S3 to the
+/// browser's downloads under its own name.
+pub(super) async fn download_one(
+    storage: &Storage,
+    key: &str,
+    version_id: Option<&str>,
+) -> Result<(), AppError> {
+    let url = storage.download_url(key, version_id).await?;
+    browser::start_download(&url).map_err(|detail| {
+        AppError::from(crate::storage::StorageError::Other {
+            status: 0,
+            code: "DownloadNotStarted".into(),
+            message: detail,
+        })
+    })
+}
+
 /// Between two downloads. A page that starts a navigation while the previous one has not had
 /// its answer yet cancels the previous one, and a download is such a navigation.
 const SPACING: Duration = Duration::from_millis(800);

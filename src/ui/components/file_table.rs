@@ -4,16 +4,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 
 use super::{
     DeleteDialog, DownloadSelected, ErrorNotice, MoveSelected, NewFolderForm, SetupDoctor,
 };
 use crate::error::AppError;
 use crate::format;
-use crate::listing::{self, Entry, Sort, SortBy};
+use crate::listing::{self, Entry, GridKey, Sort, SortBy};
 use crate::platform::browser;
-use crate::routes::files_href;
+use crate::routes::{files_href, parent_folder};
 use crate::storage::{Storage, StorageError};
 use crate::text;
 use crate::ui::session::Account;
@@ -24,6 +26,8 @@ static FIRST_LISTING_MARKED: AtomicBool = AtomicBool::new(false);
 /// Every row is this high (the stylesheet fixes it too: `.file-table tbody tr`), so that the
 /// rows on screen follow from the scroll position alone.
 const ROW_PX: f64 = 40.0;
+/// The sticky header row's height (`.file-table th` in the stylesheet).
+const HEADER_PX: f64 = 36.0;
 /// Rows drawn above and below the viewport.
 const OVERSCAN: usize = 10;
 /// The next page is requested when the user is this many rows from the end.
@@ -167,6 +171,16 @@ pub fn FileTable(
     let scroll_px = RwSignal::new(0.0_f64);
     let viewport_px = RwSignal::new(600.0_f64);
     let scroller = NodeRef::<leptos::html::Div>::new();
+    // Keyboard: the list is one tab stop (a grid) whose focused row is `focused`, announced
+    // with aria-activedescendant, so DOM focus stays on the scroll area however far the rows
+    // scroll out of the DOM.
+    let focused = RwSignal::new(0_usize);
+    // The list takes focus when it appears (after Enter into a folder or Backspace out of one).
+    let refocus = StoredValue::new(false);
+    // The folder just left with Backspace (the parent, the folder): its row is focused when the
+    // parent lists it.
+    let return_to = StoredValue::new(None::<(String, String)>);
+    let navigate = use_navigate();
 
     // A filter is about the folder it was typed in; the sort order is the user's preference
     // and stays.
@@ -179,6 +193,11 @@ pub fn FileTable(
         folder.track();
         refresh.track();
         chosen.set(HashSet::new());
+        focused.set(0);
+        let here = folder.get_untracked();
+        if return_to.with_value(|r| r.as_ref().is_some_and(|(parent, _)| *parent != here)) {
+            return_to.set_value(None);
+        }
         scroll_px.set(0.0);
         if let Some(el) = scroller.get_untracked() {
             el.set_scroll_top(0);
@@ -215,9 +234,50 @@ pub fn FileTable(
         }
     };
     Effect::new(move |_| {
-        if scroller.get().is_some() {
+        if let Some(el) = scroller.get() {
+            measure();
+            if refocus.get_value() {
+                refocus.set_value(false);
+                let _ = el.focus();
+            }
+        }
+    });
+    // Moves the focused row and scrolls it fully into view (which also renders it).
+    let show_row = move |position: usize| {
+        focused.set(position);
+        if let Some(el) = scroller.get_untracked() {
+            let (top, height) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
+            if let Some(to) = listing::scroll_to_show(position, ROW_PX, top, height, HEADER_PX) {
+                // Row offsets of even 200,000 rows are far inside i32.
+                #[allow(clippy::cast_possible_truncation)]
+                el.set_scroll_top(to.ceil() as i32);
+            }
             measure();
         }
+    };
+    // Focus that had nowhere to go (a closed dialog or details panel took its element along)
+    // comes back to the list.
+    let focus_list_if_lost = move || {
+        request_animation_frame(move || {
+            let lost = document()
+                .active_element()
+                .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"));
+            if lost && let Some(el) = scroller.get_untracked() {
+                let _ = el.focus();
+            }
+        });
+    };
+    Effect::new(move |was_open: Option<bool>| {
+        let open = selected.with(Option::is_some);
+        if was_open == Some(true) && !open {
+            focus_list_if_lost();
+        }
+        open
+    });
+    // The list's height follows its row count (up to a screenful): measure again when it changes.
+    Effect::new(move |_| {
+        rows.track();
+        request_animation_frame(measure);
     });
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
@@ -252,7 +312,7 @@ pub fn FileTable(
             _ => "",
         };
         view! {
-            <th scope="col" class:num=numeric aria-sort=aria>
+            <th role="columnheader" scope="col" class:num=numeric aria-sort=aria>
                 <button
                     class="sort-button"
                     title=text::sort_by(label)
@@ -262,6 +322,132 @@ pub fn FileTable(
                 </button>
             </th>
         }
+    };
+
+    // After Backspace: the folder we came from, once the parent lists it.
+    // (Until found, or another folder is opened, or a key is pressed: the old folder's rows can
+    // still be in place when the parent's address is, so "not found yet" is not "not there".)
+    Effect::new(move |_| {
+        // Tracked before anything else: `return_to` itself is not a signal, so an early return
+        // here must still leave the effect listening for the next listing.
+        let here = folder.get();
+        rows.track();
+        let Some((parent, key)) = return_to.get_value() else {
+            return;
+        };
+        if here != parent {
+            return;
+        }
+        let found = rows.with(|rows| {
+            loader
+                .entries
+                .with(|e| rows.iter().position(|&i| e[i as usize].key() == key))
+        });
+        if let Some(position) = found {
+            return_to.set_value(None);
+            request_animation_frame(move || show_row(position));
+        }
+    });
+
+    let entry_at = move |position: usize| {
+        rows.with_untracked(|rows| {
+            let i = *rows.get(position)?;
+            loader
+                .entries
+                .with_untracked(|e| e.get(i as usize).cloned())
+        })
+    };
+    let chosen_entries = move || {
+        chosen.with_untracked(|c| {
+            loader
+                .entries
+                .with_untracked(|e| e.iter().filter(|x| c.contains(x.key())).cloned().collect())
+        })
+    };
+    let home_for_keys = home.clone();
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
+        // On a row's own check box or link (focused by a click), Space, Enter and the rest are
+        // theirs; moving keys move the list's row and bring focus back to the list.
+        let on_control = ev.target() != ev.current_target();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let page = ((viewport_px.get_untracked() - HEADER_PX) / ROW_PX)
+            .floor()
+            .max(1.0) as usize;
+        let current = focused.get_untracked();
+        let Some(action) = listing::grid_key(
+            &ev.key(),
+            ev.alt_key(),
+            current,
+            total_rows_untracked(rows),
+            page,
+        ) else {
+            return;
+        };
+        if on_control {
+            let GridKey::Focus(position) = action else {
+                return;
+            };
+            ev.prevent_default();
+            if let Some(el) = scroller.get_untracked() {
+                let _ = el.focus();
+            }
+            show_row(position);
+            return;
+        }
+        ev.prevent_default();
+        return_to.set_value(None);
+        let here = folder.get_untracked();
+        match action {
+            GridKey::Focus(position) => show_row(position),
+            GridKey::Open => match entry_at(current) {
+                Some(Entry::Folder(f)) => {
+                    refocus.set_value(true);
+                    navigate(&files_href(Some(&f), None), NavigateOptions::default());
+                }
+                Some(Entry::Object(o)) => {
+                    navigate(
+                        &files_href(Some(&here), Some(&o.key)),
+                        NavigateOptions::default(),
+                    );
+                }
+                None => {}
+            },
+            GridKey::Toggle => {
+                if let Some(entry) = entry_at(current) {
+                    let key = entry.key().to_owned();
+                    chosen.update(|c| {
+                        if !c.remove(&key) {
+                            c.insert(key);
+                        }
+                    });
+                }
+            }
+            GridKey::Delete => {
+                let mut targets: Vec<Entry> = chosen_entries();
+                if targets.is_empty() {
+                    targets.extend(entry_at(current));
+                }
+                if !targets.is_empty() {
+                    deleting.set(Some(targets));
+                }
+            }
+            GridKey::Parent => {
+                if let Some(parent) = parent_folder(&home_for_keys, &here) {
+                    return_to.set_value(Some((parent.clone(), here)));
+                    refocus.set_value(true);
+                    navigate(&files_href(Some(&parent), None), NavigateOptions::default());
+                }
+            }
+        }
+    };
+    // Copy, for the list's view (rebuilt when it reappears).
+    let on_key = StoredValue::new_local(on_key);
+    let active_row = move || {
+        let f = focused.get();
+        (f < total_rows_tracked(rows) && shown.get().contains(&f)).then(|| row_id(f))
     };
 
     let storage_for_form = account.storage.clone();
@@ -344,11 +530,7 @@ pub fn FileTable(
     };
 
     let start_delete = move |_| {
-        let targets: Vec<Entry> = chosen.with(|c| {
-            loader
-                .entries
-                .with(|e| e.iter().filter(|x| c.contains(x.key())).cloned().collect())
-        });
+        let targets: Vec<Entry> = chosen_entries();
         if !targets.is_empty() {
             deleting.set(Some(targets));
         }
@@ -361,6 +543,7 @@ pub fn FileTable(
                     targets
                     on_close=Callback::new(move |changed: bool| {
                         deleting.set(None);
+                        focus_list_if_lost();
                         if changed {
                             refresh.update(|n| *n += 1);
                         }
@@ -409,31 +592,62 @@ pub fn FileTable(
                     })
                 }}
                 <button class="button" on:click=move |_| refresh.update(|n| *n += 1)>{text::REFRESH}</button>
+                // Selecting with Space changes no focus: a screen reader hears the count here.
+                <span class="visually-hidden" role="status" data-testid="selection-status">
+                    {move || text::selected_count(chosen.with(HashSet::len))}
+                </span>
             </div>
             {dialog}
             {partial_note}
             {body}
             <Show when=has_rows>
-            // Focusable, so that the keyboard scrolls it (arrows, Page Down) past the rows that
-            // are not in the DOM yet.
+            // The grid is the scroll area itself: one tab stop, the keys of `listing::grid_key`,
+            // and focus that never leaves with a row scrolled out of the DOM. The table inside
+            // only lays the rows out (role=presentation; rows and cells carry their grid roles).
+            <p id="file-grid-keys" class="visually-hidden">{text::GRID_KEYS}</p>
             <div
                 class="file-scroll"
                 tabindex="0"
-                role="region"
+                role="grid"
                 aria-label=text::FILES_IN_FOLDER
+                aria-describedby="file-grid-keys"
+                aria-rowcount=move || total_rows() + 1
+                aria-colcount="4"
+                aria-multiselectable="true"
+                aria-activedescendant=active_row
+                // No taller than its rows (a folder of five is not a screen of blank space).
+                style:height=move || {
+                    format!("min(70vh, 44rem, {}px)", total_rows() as f64 * ROW_PX + HEADER_PX + 2.0)
+                }
                 node_ref=scroller
-                on:scroll=move |_| measure()
+                on:scroll=move |_| {
+                    measure();
+                    // Scrolled by the wheel or the bar: the focused row follows, so it is one
+                    // that is drawn.
+                    let kept = listing::keep_in_view(
+                        focused.get_untracked(),
+                        rows.with_untracked(Vec::len),
+                        ROW_PX,
+                        scroll_px.get_untracked(),
+                        viewport_px.get_untracked(),
+                        HEADER_PX,
+                    );
+                    if kept != focused.get_untracked() {
+                        focused.set(kept);
+                    }
+                }
+                on:keydown=move |ev| on_key.with_value(|f| f(ev))
             >
-                <table class="file-table" aria-rowcount=move || total_rows() + 1>
-                    <caption class="visually-hidden">{text::FILES_IN_FOLDER}</caption>
+                <table class="file-table" role="presentation">
                     <colgroup>
                         <col class="col-check"/><col/><col class="col-size"/><col class="col-date"/>
                     </colgroup>
-                    <thead>
-                        <tr aria-rowindex="1">
-                            <th scope="col">
+                    <thead role="rowgroup">
+                        <tr role="row" aria-rowindex="1">
+                            <th role="columnheader" scope="col">
                                 <input
                                     type="checkbox"
+                                    tabindex="-1"
                                     aria-label=text::SELECT_ALL_LOADED
                                     prop:checked=all_shown_chosen
                                     on:change=move |ev| choose_all(event_target_checked(&ev))
@@ -444,13 +658,13 @@ pub fn FileTable(
                             {header(SortBy::Modified, text::COLUMN_MODIFIED, false)}
                         </tr>
                     </thead>
-                    <tbody>
+                    <tbody role="rowgroup">
                         <tr class="spacer" aria-hidden="true" style:height=top_pad></tr>
                         <For
                             each=visible
                             key=|(position, _, entry)| (*position, entry.key().to_owned())
                             children=move |(position, prefix, entry)| {
-                                view! { <Row entry prefix position chosen selected/> }
+                                view! { <Row entry prefix position chosen selected focused/> }
                             }
                         />
                         <tr class="spacer" aria-hidden="true" style:height=bottom_pad></tr>
@@ -490,6 +704,8 @@ fn Row(
     chosen: RwSignal<HashSet<String>>,
     /// The key whose details are open.
     selected: Memo<Option<String>>,
+    /// The row the keyboard is on (a position, like `position`).
+    focused: RwSignal<usize>,
 ) -> impl IntoView {
     let key = entry.key().to_owned();
     let name = entry.name(&prefix).to_owned();
@@ -510,20 +726,25 @@ fn Row(
             });
         }
     };
+    // Inside the grid, the keyboard works the rows (Space selects, Enter opens): the row's own
+    // controls are for the mouse and stay out of the tab order.
     let check = view! {
-        <td class="check">
-            <input type="checkbox" aria-label=text::select(&name) prop:checked=is_chosen on:change=toggle/>
+        <td role="gridcell" class="check">
+            <input type="checkbox" tabindex="-1" aria-label=text::select(&name) prop:checked=is_chosen.clone() on:change=toggle/>
         </td>
     };
+    let is_focused = move || focused.get() == position;
+    let click = move |_| focused.set(position);
     match entry {
         Entry::Folder(f) => view! {
-            <tr class="row-folder" aria-rowindex=position + 2>
+            <tr role="row" id=row_id(position) class="row-folder" class:row-focused=is_focused
+                aria-rowindex=position + 2 aria-selected=move || is_chosen().to_string() on:click=click>
                 {check}
-                <td class="name"><A href=files_href(Some(&f), None) attr:data-prefix=f.clone()>
+                <td role="gridcell" class="name"><A href=files_href(Some(&f), None) attr:tabindex="-1" attr:data-prefix=f.clone()>
                     <span class="icon icon-folder" aria-hidden="true"></span>{name}
                 </A></td>
-                <td class="num muted">"—"</td>
-                <td class="muted">{text::FOLDER}</td>
+                <td role="gridcell" class="num muted">"—"</td>
+                <td role="gridcell" class="muted">{text::FOLDER}</td>
             </tr>
         }
         .into_any(),
@@ -534,18 +755,32 @@ fn Row(
             };
             let href = files_href(Some(&prefix), Some(&o.key));
             view! {
-                <tr class:row-selected=is_selected aria-rowindex=position + 2>
+                <tr role="row" id=row_id(position) class:row-selected=is_selected class:row-focused=is_focused
+                    aria-rowindex=position + 2 aria-selected=move || is_chosen().to_string() on:click=click>
                     {check}
-                    <td class="name"><A href=href attr:data-key=o.key.clone()>
+                    <td role="gridcell" class="name"><A href=href attr:tabindex="-1" attr:data-key=o.key.clone()>
                         <span class="icon icon-file" aria-hidden="true"></span>{name}
                     </A></td>
-                    <td class="num">{format::bytes(o.size)}</td>
-                    <td>{o.last_modified_ms.map(browser::local_datetime)}</td>
+                    <td role="gridcell" class="num">{format::bytes(o.size)}</td>
+                    <td role="gridcell">{o.last_modified_ms.map(browser::local_datetime)}</td>
                 </tr>
             }
             .into_any()
         }
     }
+}
+
+/// The DOM id of the row at `position` (for aria-activedescendant).
+fn row_id(position: usize) -> String {
+    format!("file-row-{position}")
+}
+
+fn total_rows_tracked(rows: Memo<Vec<u32>>) -> usize {
+    rows.with(Vec::len)
+}
+
+fn total_rows_untracked(rows: Memo<Vec<u32>>) -> usize {
+    rows.with_untracked(Vec::len)
 }
 
 /// Whether a failed listing of the user's own folder points at the setup: everything but

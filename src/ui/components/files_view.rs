@@ -58,10 +58,22 @@ pub fn FilesView(
             .collect_view()
     };
 
+    let folder_title = {
+        let home = account.storage.home().to_owned();
+        move || {
+            breadcrumbs(&home, &folder.get())
+                .pop()
+                .map(|(label, _)| label)
+                .unwrap_or_default()
+        }
+    };
+
     view! {
         <AppHeader account=account.clone()/>
         <main class="files" class:files-with-details=move || selected.get().is_some()>
             <section class="files-main" aria-label=text::FILES>
+                // The page's heading, for screen readers: the folder the breadcrumbs show.
+                <h1 class="visually-hidden">{move || text::folder_heading(&folder_title())}</h1>
                 <nav aria-label=text::FOLDER_PATH><ol class="breadcrumbs">{crumbs}</ol></nav>
                 <UploadPanel folder/>
                 <UnfinishedUploads account=account.clone()/>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 
-use super::{ErrorNotice, MetadataEditor, ObjectVersions};
+use super::{ErrorNotice, MetadataEditor, ObjectVersions, PreviewPanel};
 use crate::error::AppError;
 use crate::format;
 use crate::platform::browser;
@@ -72,17 +72,7 @@ pub fn MetadataPanel(
         move |meta: &ObjectMetadata| {
             let storage = storage.clone();
             let key = meta.key.clone();
-            async move {
-                let url = storage.download_url(&key, None).await?;
-                browser::start_download(&url).map_err(|detail| {
-                    crate::storage::StorageError::Other {
-                        status: 0,
-                        code: "DownloadNotStarted".into(),
-                        message: detail,
-                    }
-                })?;
-                Ok::<(), AppError>(())
-            }
+            async move { super::download_selected::download_one(&storage, &key, None).await }
         }
     });
     // Metadata edit (MetadataEditor) and versions (ObjectVersions): after either changes the
@@ -157,15 +147,18 @@ pub fn MetadataPanel(
         }
     });
 
+    let storage_for_preview = account.storage.clone();
     let body = move || {
         head.get().map(|result| match result {
             Err(error) => view! { <ErrorNotice error/> }.into_any(),
             Ok(meta) => {
+                let preview = view! { <PreviewPanel storage=storage_for_preview.clone() meta=meta.clone()/> };
                 let system = system_rows(&meta);
                 let user = meta.user.clone();
                 let for_download = meta.clone();
                 let key_for_delete = meta.key.clone();
                 view! {
+                    {preview}
                     <dl class="props">
                         {system.into_iter().map(|(name, value)| view! {
                             <dt>{name}</dt><dd>{value}</dd>

@@ -30,7 +30,19 @@ pub fn NewFolderForm(
             let _ = el.focus();
         }
     });
+    // Closing the form puts focus back on the button that opened it.
+    let button = NodeRef::<leptos::html::Button>::new();
+    let focus_button = StoredValue::new(false);
+    Effect::new(move |_| {
+        if let Some(b) = button.get()
+            && focus_button.get_value()
+        {
+            focus_button.set_value(false);
+            let _ = b.focus();
+        }
+    });
     let close = move || {
+        focus_button.set_value(true);
         open.set(false);
         name.set(String::new());
         error.set(None);
@@ -66,7 +78,7 @@ pub fn NewFolderForm(
         <Show
             when=move || open.get()
             fallback=move || view! {
-                <button class="button" on:click=move |_| open.set(true)>{text::NEW_FOLDER}</button>
+                <button class="button" node_ref=button on:click=move |_| open.set(true)>{text::NEW_FOLDER}</button>
             }
         >
             <form class="new-folder" on:submit=submit>

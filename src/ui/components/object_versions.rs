@@ -8,8 +8,8 @@ use super::ErrorNotice;
 use crate::error::AppError;
 use crate::format;
 use crate::platform::browser;
+use crate::storage::Storage;
 use crate::storage::versions::Version;
-use crate::storage::{Storage, StorageError};
 use crate::text;
 use crate::ui::toast::use_toaster;
 
@@ -36,15 +36,7 @@ pub fn ObjectVersions(
     let download = Action::new_local(move |version_id: &String| {
         let version_id = version_id.clone();
         let (storage, key) = (storage.get_value(), key.get_value());
-        async move {
-            let url = storage.download_url(&key, Some(&version_id)).await?;
-            browser::start_download(&url).map_err(|detail| StorageError::Other {
-                status: 0,
-                code: "DownloadNotStarted".into(),
-                message: detail,
-            })?;
-            Ok::<(), AppError>(())
-        }
+        async move { super::download_selected::download_one(&storage, &key, Some(&version_id)).await }
     });
     let restore = Action::new_local(move |(version, when): &(Version, String)| {
         let (version, when) = (version.clone(), when.clone());

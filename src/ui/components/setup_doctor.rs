@@ -8,6 +8,7 @@ use crate::doctor::{self, Check, Inputs, Line, SignedIn, Status};
 use crate::platform::browser;
 use crate::platform::http::PageWeb;
 use crate::routes;
+use crate::text;
 use crate::ui::session::{Account, use_session};
 
 /// The setup check: one line per check with a tick or what to fix, filled in as the checks
@@ -67,10 +68,7 @@ pub fn SetupDoctor(
     };
     run();
 
-    let header = StoredValue::new(format!(
-        "Pail setup check for {origin}, settings {}",
-        source.describe()
-    ));
+    let header = StoredValue::new(text::doctor_report_header(&origin, &source.describe()));
     let report = move || header.with_value(|h| doctor::report_text(h, &lines.get()));
     let copy = move |_| {
         let text = report();
@@ -88,7 +86,7 @@ pub fn SetupDoctor(
                     <li class="doctor-line doctor-pending" data-check=check.id() data-status="pending">
                         <span class="doctor-mark" aria-hidden="true">"…"</span>
                         <span class="doctor-title">{check.title()}</span>
-                        <span class="visually-hidden">" — not checked yet"</span>
+                        <span class="visually-hidden">{text::DOCTOR_NOT_YET}</span>
                     </li>
                 }
                 .into_any(),
@@ -99,50 +97,45 @@ pub fn SetupDoctor(
         let done = lines.get();
         let failed = done.iter().filter(|l| l.status == Status::Fail).count();
         if running.get() {
-            "Checking…".to_owned()
-        } else if failed == 0 {
-            "No problems found.".to_owned()
-        } else if failed == 1 {
-            "1 problem found.".to_owned()
+            text::DOCTOR_CHECKING.to_owned()
         } else {
-            format!("{failed} problems found.")
+            text::problems_found(failed)
         }
     };
 
     view! {
         <section class="doctor" aria-labelledby="doctor-title" data-testid="doctor">
-            <h2 id="doctor-title">"Setup check"</h2>
+            <h2 id="doctor-title">{text::SETUP_CHECK}</h2>
             <p class="muted">
-                "Checks the way from this site through the sign-in provider and AWS STS to the \
-                 bucket, one step a line, and says what to fix."
+                {text::SETUP_CHECK_WHAT}
             </p>
             <ol class="doctor-lines">{rows}</ol>
             <p class="doctor-summary" role="status" data-testid="doctor-summary">{summary}</p>
             <div class="doctor-actions">
                 <button class="button" disabled=move || running.get() on:click=move |_| run()>
-                    "Run again"
+                    {text::RUN_AGAIN}
                 </button>
                 <button class="button" disabled=move || running.get() on:click=copy>
-                    "Copy report"
+                    {text::COPY_REPORT}
                 </button>
                 {(!signed_in).then(|| view! {
                     <button
                         class="button button-primary"
                         on:click=move |_| session.sign_in(routes::DOCTOR, false)
                     >
-                        "Sign in to run every check"
+                        {text::SIGN_IN_FOR_EVERY_CHECK}
                     </button>
                 })}
                 <span class="muted small" role="status">
                     {move || match copied.get() {
-                        Some(Ok(())) => "Copied to the clipboard.".to_owned(),
-                        Some(Err(e)) => format!("Could not copy ({e}): select the report below."),
+                        Some(Ok(())) => text::COPIED.to_owned(),
+                        Some(Err(e)) => text::could_not_copy(&e),
                         None => String::new(),
                     }}
                 </span>
             </div>
             <details class="doctor-report">
-                <summary>"Report as text"</summary>
+                <summary>{text::REPORT_AS_TEXT}</summary>
                 <textarea readonly rows="12" data-testid="doctor-report" prop:value=report></textarea>
             </details>
         </section>
@@ -156,9 +149,13 @@ fn DoctorLine(
     line: Line,
 ) -> impl IntoView {
     let (class, status, said) = match line.status {
-        Status::Pass => ("doctor-line doctor-pass", "pass", "passed"),
-        Status::Fail => ("doctor-line doctor-fail", "fail", "failed"),
-        Status::Skipped => ("doctor-line doctor-skipped", "skipped", "not run"),
+        Status::Pass => ("doctor-line doctor-pass", "pass", text::DOCTOR_PASSED),
+        Status::Fail => ("doctor-line doctor-fail", "fail", text::DOCTOR_FAILED),
+        Status::Skipped => (
+            "doctor-line doctor-skipped",
+            "skipped",
+            text::DOCTOR_NOT_RUN,
+        ),
     };
     view! {
         <li class=class data-check=line.check.id() data-status=status>

@@ -12,6 +12,7 @@ use crate::platform::{browser, files};
 use crate::storage::keys;
 use crate::storage::upload::record::ResumeRecord;
 use crate::storage::upload::{DEFAULT_PART_SIZE, Plan, UnfinishedUpload, UploadError};
+use crate::text;
 use crate::ui::session::Account;
 use crate::ui::uploads::use_uploads;
 
@@ -131,12 +132,10 @@ pub fn UnfinishedUploads(
     });
     view! {
         <Show when=move || !rows.read().is_empty() || error.read().is_some()>
-            <section class="unfinished" aria-label="Unfinished uploads">
-                <h2 class="section-title">"Unfinished uploads"</h2>
+            <section class="unfinished" aria-label=text::UNFINISHED_UPLOADS>
+                <h2 class="section-title">{text::UNFINISHED_UPLOADS}</h2>
                 <p class="muted small">
-                    "These uploads were interrupted. To continue one, choose or drop the same \
-                     file again (parts already stored are not sent again), or use Resume. Abort \
-                     deletes the stored parts."
+                    {text::UNFINISHED_HELP}
                 </p>
                 {move || error.get().map(|error| view! { <ErrorNotice error/> })}
                 <input
@@ -184,20 +183,20 @@ fn UnfinishedRow(
     view! {
         <li class="unfinished-item" data-key=row.upload.key.clone()>
             <span class="upload-name">{shown}</span>
-            <span class="muted small">{format!("started {started}")}{file}</span>
+            <span class="muted small">{text::started_at(&started)}{file}</span>
             <span class="upload-buttons">
                 <button
                     class="button button-small"
                     on:click=move |_| on_resume.run(for_resume.clone())
                 >
-                    "Resume…"
+                    {text::RESUME}
                 </button>
                 <button
                     class="button button-small"
                     disabled=move || busy.get().as_deref() == Some(id.as_str())
                     on:click=move |_| on_abort.run(for_abort.clone())
                 >
-                    "Abort"
+                    {text::ABORT}
                 </button>
             </span>
         </li>
@@ -228,15 +227,17 @@ async fn resume_record(
             return Err(crate::storage::StorageError::Other {
                 status: 0,
                 code: "NotTheSameFile".into(),
-                message: format!(
-                    "this upload was started with {} ({}, last modified {}); the file chosen is \
-                     {} ({}, last modified {})",
-                    record.file.name,
-                    format::bytes(record.file.size),
-                    browser::local_datetime(record.file.last_modified_ms),
-                    fingerprint.name,
-                    format::bytes(fingerprint.size),
-                    browser::local_datetime(fingerprint.last_modified_ms),
+                message: text::not_the_same_file(
+                    (
+                        &record.file.name,
+                        &format::bytes(record.file.size),
+                        &browser::local_datetime(record.file.last_modified_ms),
+                    ),
+                    (
+                        &fingerprint.name,
+                        &format::bytes(fingerprint.size),
+                        &browser::local_datetime(fingerprint.last_modified_ms),
+                    ),
                 ),
             }
             .into());

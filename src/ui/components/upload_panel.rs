@@ -9,6 +9,7 @@ use crate::ui::toast::use_toaster;
 use crate::ui::uploads::{Limits, use_uploads};
 
 use super::UploadQueue;
+use crate::text;
 
 /// Choose or drop files and folders, describe them, set how much runs at once, and upload into
 /// the open folder. The queue below shows each file's progress.
@@ -99,7 +100,7 @@ pub fn UploadPanel(
     };
 
     view! {
-        <section class="upload" aria-label="Upload">
+        <section class="upload" aria-label=text::UPLOAD>
             <div
                 class="dropzone"
                 class:dropzone-active=move || dragging.get()
@@ -107,6 +108,7 @@ pub fn UploadPanel(
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop
             >
+                // Each hidden input right before its label, which shows its keyboard focus.
                 <input
                     id="file-input"
                     class="visually-hidden"
@@ -114,6 +116,8 @@ pub fn UploadPanel(
                     multiple
                     on:change=from_input
                 />
+                <label for="file-input" class="button">{text::CHOOSE_FILES}</label>
+                " "
                 <input
                     id="folder-input"
                     class="visually-hidden"
@@ -122,47 +126,44 @@ pub fn UploadPanel(
                     prop:webkitdirectory=true
                     on:change=from_input
                 />
-                <label for="file-input" class="button">"Choose files"</label>
-                " "
-                <label for="folder-input" class="button">"Choose a folder"</label>
-                <span class="muted">" or drop files and folders here"</span>
+                <label for="folder-input" class="button">{text::CHOOSE_FOLDER}</label>
+                <span class="muted">{text::OR_DROP_HERE}</span>
             </div>
             <div class="upload-fields">
                 <label>
-                    "Description"
+                    {text::DESCRIPTION}
                     <input
                         id="upload-description"
                         type="text"
-                        placeholder="Stored as x-amz-meta-description"
+                        placeholder=text::DESCRIPTION_PLACEHOLDER
                         prop:value=move || description.get()
                         on:input=move |ev| description.set(event_target_value(&ev))
                     />
                 </label>
                 <label>
-                    "Content type"
+                    {text::CONTENT_TYPE}
                     <input
                         id="upload-content-type"
                         type="text"
-                        placeholder="From the file (e.g. image/png)"
+                        placeholder=text::CONTENT_TYPE_PLACEHOLDER
                         prop:value=move || content_type.get()
                         on:input=move |ev| content_type.set(event_target_value(&ev))
                     />
                 </label>
                 <label>
-                    "Parts at once"
+                    {text::PARTS_AT_ONCE}
                     {limit_select("parts", Limits::MAX_PARTS)}
                 </label>
                 <label>
-                    "Files at once"
+                    {text::FILES_AT_ONCE}
                     {limit_select("files", Limits::MAX_FILES)}
                 </label>
             </div>
             {move || uploads.paused.get().map(|error| view! {
                 <div class="notice notice-error upload-paused" role="alert">
-                    <p class="notice-title">"Uploads are paused: " {error.explain().title}</p>
+                    <p class="notice-title">{text::uploads_paused(&error.explain().title)}</p>
                     <p>
-                        "Sign in again (in a small window) and they continue where they are; \
-                         nothing is sent again."
+                        {text::UPLOADS_PAUSED_ACTION}
                     </p>
                     <button
                         class="button button-primary"
@@ -171,7 +172,7 @@ pub fn UploadPanel(
                             Err(e) => uploads.paused.set(Some(e)),
                         })
                     >
-                        "Sign in again and continue"
+                        {text::SIGN_IN_AND_CONTINUE}
                     </button>
                 </div>
             })}
@@ -183,13 +184,10 @@ pub fn UploadPanel(
                         disabled=move || ready() == 0
                         on:click=start
                     >
-                        {move || match ready() {
-                            0 | 1 => "Upload".to_owned(),
-                            n => format!("Upload {n} files"),
-                        }}
+                        {move || text::upload_files(ready())}
                     </button>
                     <button class="button" on:click=move |_| uploads.clear_finished()>
-                        "Clear finished"
+                        {text::CLEAR_FINISHED}
                     </button>
                 </div>
             </Show>

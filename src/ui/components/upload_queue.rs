@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::ErrorNotice;
 use crate::format;
+use crate::text;
 use crate::ui::uploads::{Item, Status, Uploads, use_uploads};
 
 /// Bytes per second as people read them: `85 MB/s`.
@@ -64,20 +65,22 @@ fn Overall(uploads: Uploads) -> impl IntoView {
                         clippy::cast_precision_loss
                     )]
                     let secs = (size.saturating_sub(sent) as f64 / r).ceil() as u64;
-                    format!(" · about {} left", format::duration_secs(secs))
+                    text::about_left(&format::duration_secs(secs))
                 })
                 .unwrap_or_default();
             #[allow(clippy::cast_precision_loss)] // display only
             let (max, value) = (size.max(1) as f64, sent as f64);
             view! {
                 <div class="upload-overall" data-testid="upload-overall">
-                    <progress max=max value=value aria-label="All uploads"></progress>
+                    <progress max=max value=value aria-label=text::ALL_UPLOADS></progress>
                     <span class="small">
-                        {format!(
-                            "{done} of {files} files · {} of {}{}{left}",
-                            format::bytes(sent),
-                            format::bytes(size),
-                            speed.map(|r| format!(" · {}", rate(r))).unwrap_or_default(),
+                        {text::overall_progress(
+                            done,
+                            files,
+                            &format::bytes(sent),
+                            &format::bytes(size),
+                            speed.map(rate).as_deref(),
+                            &left,
                         )}
                     </span>
                 </div>
@@ -94,16 +97,15 @@ fn QueueItem(uploads: Uploads, item: Item) -> impl IntoView {
     let sent = item.sent;
     let speed = item.rate;
     let status_text = move || match status.get() {
-        Status::Ready => "Ready".to_owned(),
-        Status::Waiting => "Waiting".to_owned(),
-        Status::Checking => "Checking stored parts…".to_owned(),
+        Status::Ready => text::UPLOAD_READY.to_owned(),
+        Status::Waiting => text::UPLOAD_WAITING.to_owned(),
+        Status::Checking => text::UPLOAD_CHECKING.to_owned(),
         Status::Uploading => {
             let sent = sent.get().min(size);
-            let mut text = format!(
-                "{}% · {} of {}",
+            let mut line = text::item_progress(
                 percent(sent, size),
-                format::bytes(sent),
-                format::bytes(size)
+                &format::bytes(sent),
+                &format::bytes(size),
             );
             if let Some(r) = speed.get().filter(|r| *r > 0.0) {
                 #[allow(
@@ -112,18 +114,17 @@ fn QueueItem(uploads: Uploads, item: Item) -> impl IntoView {
                     clippy::cast_precision_loss
                 )]
                 let secs = ((size - sent) as f64 / r).ceil() as u64;
-                text.push_str(&format!(
-                    " · {} · {} left",
-                    rate(r),
-                    format::duration_secs(secs)
+                line.push_str(&text::rate_and_time_left(
+                    &rate(r),
+                    &format::duration_secs(secs),
                 ));
             }
-            text
+            line
         }
-        Status::Done => "Uploaded ✓".to_owned(),
-        Status::Failed(_) => "Failed".to_owned(),
-        Status::Cancelling => "Cancelling…".to_owned(),
-        Status::Cancelled => "Cancelled".to_owned(),
+        Status::Done => text::UPLOAD_DONE.to_owned(),
+        Status::Failed(_) => text::UPLOAD_FAILED.to_owned(),
+        Status::Cancelling => text::UPLOAD_CANCELLING.to_owned(),
+        Status::Cancelled => text::UPLOAD_CANCELLED.to_owned(),
     };
     let active = move || status.get().is_active();
     view! {
@@ -134,17 +135,17 @@ fn QueueItem(uploads: Uploads, item: Item) -> impl IntoView {
             <span class="upload-buttons">
                 {move || match status.get() {
                     Status::Ready => view! {
-                        <button class="button button-small" on:click=move |_| uploads.remove(id)>"Remove"</button>
+                        <button class="button button-small" on:click=move |_| uploads.remove(id)>{text::REMOVE}</button>
                     }.into_any(),
                     Status::Waiting | Status::Checking | Status::Uploading => view! {
-                        <button class="button button-small" on:click=move |_| uploads.cancel(id)>"Cancel"</button>
+                        <button class="button button-small" on:click=move |_| uploads.cancel(id)>{text::CANCEL}</button>
                     }.into_any(),
                     Status::Failed(_) => view! {
-                        <button class="button button-small button-primary" on:click=move |_| uploads.retry(id)>"Retry"</button>
-                        <button class="button button-small" on:click=move |_| uploads.cancel(id)>"Cancel"</button>
+                        <button class="button button-small button-primary" on:click=move |_| uploads.retry(id)>{text::RETRY}</button>
+                        <button class="button button-small" on:click=move |_| uploads.cancel(id)>{text::CANCEL}</button>
                     }.into_any(),
                     Status::Done | Status::Cancelled => view! {
-                        <button class="button button-small" on:click=move |_| uploads.remove(id)>"Remove"</button>
+                        <button class="button button-small" on:click=move |_| uploads.remove(id)>{text::REMOVE}</button>
                     }.into_any(),
                     Status::Cancelling => ().into_any(),
                 }}
@@ -155,7 +156,7 @@ fn QueueItem(uploads: Uploads, item: Item) -> impl IntoView {
                     class="upload-progress"
                     max=size.max(1) as f64
                     value=move || sent.get().min(size) as f64
-                    aria-label=format!("Uploading {}", item.path)
+                    aria-label=text::uploading(&item.path)
                 ></progress>
             </Show>
             {move || item.note.get().map(|note| view! { <p class="upload-note small muted">{note}</p> })}

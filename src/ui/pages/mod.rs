@@ -78,19 +78,18 @@ pub fn ConfigErrorPage(
 ) -> impl IntoView {
     let body = match error {
         LoadError::Unusable { url, problem } => view! {
-            <p>"The settings file "<code>{url}</code>" cannot be used: "{problem}"."</p>
+            <p>{text::SETTINGS_FILE}<code>{url}</code>{text::cannot_be_used(&problem)}</p>
             <p>
-                "Whoever deployed this app needs to fix it: it must be a JSON object of settings \
-                 like "<code>"public/config.example.json"</code>", served beside "
+                {text::SETTINGS_MUST_BE}<code>"public/config.example.json"</code>{text::SERVED_BESIDE}
                 <code>"index.html"</code>"."
             </p>
         }
         .into_any(),
         LoadError::Missing { url, why } => view! {
-            <p>"This app has no settings: "{why}", and none were built in."</p>
+            <p>{text::no_settings(&why)}</p>
             <p>
-                "Whoever deployed it needs to put a "<code>"config.json"</code>" at "
-                <code>{url}</code>" (start from "<code>"public/config.example.json"</code>")."
+                {text::PUT_A}<code>"config.json"</code>{text::AT}
+                <code>{url}</code>{text::START_FROM}<code>"public/config.example.json"</code>")."
             </p>
         }
         .into_any(),
@@ -100,8 +99,8 @@ pub fn ConfigErrorPage(
             unknown,
         } => {
             let (file, fix) = match &source {
-                Source::ConfigJson { url } => (url.clone(), "and reload the page"),
-                Source::Build { .. } => (".env".to_owned(), "and rebuild"),
+                Source::ConfigJson { url } => (url.clone(), text::AND_RELOAD),
+                Source::Build { .. } => (".env".to_owned(), text::AND_REBUILD),
             };
             let rows = errors
                 .into_iter()
@@ -120,10 +119,7 @@ pub fn ConfigErrorPage(
             let unknown_rows = unknown
                 .into_iter()
                 .map(|u| {
-                    let problem = match u.suggestion {
-                        Some(s) => format!("not a setting; did you mean {s}?"),
-                        None => "not a setting".to_owned(),
-                    };
+                    let problem = text::not_a_setting(u.suggestion);
                     view! {
                         <tr>
                             <th scope="row"><code>{u.name}</code></th>
@@ -135,11 +131,10 @@ pub fn ConfigErrorPage(
                 .collect_view();
             view! {
                 <p>
-                    "The settings come "{source.describe()}". Whoever deployed the app needs to \
-                     fix these in "<code>{file}</code>" "{fix}":"
+                    {text::settings_come(&source.describe())}<code>{file}</code>" "{fix}":"
                 </p>
                 <table class="config-errors">
-                    <thead><tr><th>"Setting"</th><th>"Problem"</th><th>"Meaning"</th></tr></thead>
+                    <thead><tr><th>{text::SETTING}</th><th>{text::PROBLEM}</th><th>{text::MEANING}</th></tr></thead>
                     <tbody>{rows}{unknown_rows}</tbody>
                 </table>
             }
@@ -149,10 +144,10 @@ pub fn ConfigErrorPage(
     view! {
         <main class="centered">
             <div class="card card-wide" role="alert">
-                <h1>"This app is not configured correctly"</h1>
+                <h1>{text::NOT_CONFIGURED}</h1>
                 {body}
                 <p class="muted">
-                    "Every setting is explained in the README (\u{201c}Configure it\u{201d})."
+                    {text::SETTINGS_EXPLAINED}
                 </p>
             </div>
         </main>

@@ -404,6 +404,11 @@ impl Browser {
         Ok(())
     }
 
+    /// The name the test gave this browser (e.g. the user's).
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
     pub async fn url(&self) -> Result<String> {
         Ok(self.client.current_url().await?.to_string())
     }
@@ -419,6 +424,66 @@ impl Browser {
             .await
             .map_err(|e| format!("CDP Page.addScriptToEvaluateOnNewDocument failed: {e}"))?;
         Ok(())
+    }
+
+    /// A Chrome DevTools command (e.g. `Emulation.setEmulatedMedia`); its result.
+    pub async fn cdp(&self, cmd: &'static str, params: Value) -> Result<Value> {
+        self.client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .map_err(|e| format!("CDP {cmd} failed: {e}").into())
+    }
+
+    /// Emulates `prefers-color-scheme: dark` (or light) for the page.
+    pub async fn color_scheme(&self, dark: bool) -> Result {
+        let value = if dark { "dark" } else { "light" };
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": value }] }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs axe-core (from the stack's `node_modules`, injected through WebDriver: the page's
+    /// Content-Security-Policy does not apply to WebDriver scripts) on the whole page, and returns
+    /// each violation as `rule (impact): help — target, target…`. Frames are left out: the only
+    /// ones are PDF previews, which the browser's viewer draws.
+    pub async fn axe_violations(&self) -> Result<Vec<String>> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../stack/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "cannot read {} ({e}): scripts/install installs axe-core",
+                path.display()
+            )
+        })?;
+        let loaded = self
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await?;
+        if loaded != json!(true) {
+            self.execute(&format!("{source}\nreturn true;"), vec![])
+                .await?;
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { iframes: false, resultTypes: ['violations'] })
+                   .then((r) => done(r.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.help
+                     + ' — ' + v.nodes.map((n) => n.target.join(' ')).join(', '))))
+                   .catch((e) => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await?;
+        Ok(found
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
