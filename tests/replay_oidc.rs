@@ -1051,6 +1051,24 @@ fn renewed_claims(first: &SignIn) -> Value {
     })
 }
 
+/// `previous` renewed at `idp`, which answers with a valid renewed ID token and, when given,
+/// the rotated refresh token `next`.
+async fn renewed(idp: &Idp, provider: &Provider, previous: &SignIn, next: Option<&str>) -> SignIn {
+    idp.answer_refresh_with(RefreshAnswer::Renewed(
+        Some(rs256(&renewed_claims(previous))),
+        next.map(Into::into),
+    ));
+    provider
+        .refresh(previous, &idp.client())
+        .await
+        .expect("renewed")
+}
+
+/// The refresh token a sign-in holds.
+fn held(sign_in: &SignIn) -> Option<&str> {
+    sign_in.refresh_token.as_ref().map(|t| t.secret().as_str())
+}
+
 async fn refresh_refusal(idp: &Idp, provider: &Provider, first: &SignIn, claims: &Value) -> String {
     idp.answer_refresh_with(RefreshAnswer::Renewed(
         Some(rs256(claims)),
@@ -1066,10 +1084,7 @@ async fn refresh_refusal(idp: &Idp, provider: &Provider, first: &SignIn, claims:
 async fn a_refresh_token_renews_the_sign_in_and_its_rotated_successor_is_used_next() {
     let idp = Idp::new();
     let (provider, first) = signed_in_with_refresh_token(&idp).await;
-    assert_eq!(
-        first.refresh_token.as_ref().map(|t| t.secret().as_str()),
-        Some("rt-1")
-    );
+    assert_eq!(held(&first), Some("rt-1"));
 
     let claims = renewed_claims(&first);
     let jwt = rs256(&claims);
@@ -1087,10 +1102,7 @@ async fn a_refresh_token_renews_the_sign_in_and_its_rotated_successor_is_used_ne
         second.identity.expires_at_ms,
         u64::try_from(claims["exp"].as_i64().expect("exp") * 1000).expect("positive")
     );
-    assert_eq!(
-        second.refresh_token.as_ref().map(|t| t.secret().as_str()),
-        Some("rt-2")
-    );
+    assert_eq!(held(&second), Some("rt-2"));
     assert_eq!(second.nonce.secret(), first.nonce.secret());
     assert_eq!(second.return_to, "/photos");
     // No token reaches a log line or a message through `Debug`.
@@ -1101,18 +1113,8 @@ async fn a_refresh_token_renews_the_sign_in_and_its_rotated_successor_is_used_ne
     );
 
     // The next renewal spends the rotated token, not the first one.
-    idp.answer_refresh_with(RefreshAnswer::Renewed(
-        Some(rs256(&renewed_claims(&second))),
-        Some("rt-3".into()),
-    ));
-    let third = provider
-        .refresh(&second, &idp.client())
-        .await
-        .expect("renewed again");
-    assert_eq!(
-        third.refresh_token.as_ref().map(|t| t.secret().as_str()),
-        Some("rt-3")
-    );
+    let third = renewed(&idp, &provider, &second, Some("rt-3")).await;
+    assert_eq!(held(&third), Some("rt-3"));
 
     let forms = idp.refresh_requests();
     assert_eq!(forms.len(), 2);
@@ -1144,18 +1146,8 @@ async fn a_refresh_token_renews_the_sign_in_and_its_rotated_successor_is_used_ne
 async fn a_provider_that_does_not_rotate_leaves_the_refresh_token_in_use() {
     let idp = Idp::new();
     let (provider, first) = signed_in_with_refresh_token(&idp).await;
-    idp.answer_refresh_with(RefreshAnswer::Renewed(
-        Some(rs256(&renewed_claims(&first))),
-        None,
-    ));
-    let second = provider
-        .refresh(&first, &idp.client())
-        .await
-        .expect("renewed");
-    assert_eq!(
-        second.refresh_token.as_ref().map(|t| t.secret().as_str()),
-        Some("rt-1")
-    );
+    let second = renewed(&idp, &provider, &first, None).await;
+    assert_eq!(held(&second), Some("rt-1"));
 }
 
 #[tokio::test]
@@ -1281,16 +1273,6 @@ async fn a_provider_that_is_down_during_a_renewal_is_unreachable_and_the_sign_in
     }
     // Back up: the same refresh token still works (a failed request spent nothing).
     idp.set_down(Down::No);
-    idp.answer_refresh_with(RefreshAnswer::Renewed(
-        Some(rs256(&renewed_claims(&first))),
-        Some("rt-2".into()),
-    ));
-    let second = provider
-        .refresh(&first, &idp.client())
-        .await
-        .expect("renewed");
-    assert_eq!(
-        second.refresh_token.as_ref().map(|t| t.secret().as_str()),
-        Some("rt-2")
-    );
+    let second = renewed(&idp, &provider, &first, Some("rt-2")).await;
+    assert_eq!(held(&second), Some("rt-2"));
 }

@@ -73,6 +73,25 @@ impl Headers {
     }
 }
 
+/// Gives a request the system headers and user metadata of [`Headers`]: a REPLACE copy, and
+/// the CreateMultipartUpload of a copy in parts. Their builders are different types with the
+/// same setters, hence a macro.
+macro_rules! with_headers {
+    ($builder:expr, $headers:expr) => {{
+        let headers: &$crate::storage::edit::Headers = $headers;
+        $builder
+            .set_content_type(headers.content_type.clone())
+            .set_cache_control(headers.cache_control.clone())
+            .set_content_disposition(headers.content_disposition.clone())
+            .set_content_encoding(headers.content_encoding.clone())
+            .set_content_language(headers.content_language.clone())
+            .set_expires(headers.expires_time())
+            .set_storage_class(headers.storage_class.as_deref().map(Into::into))
+            .set_metadata(Some(headers.encoded_user()))
+    }};
+}
+pub(crate) use with_headers;
+
 /// Why an edit was not sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
@@ -159,21 +178,15 @@ impl Storage {
                 .await
                 .map_err(changed);
         }
-        self.client
+        let copy = self
+            .client
             .copy_object()
             .bucket(&self.bucket)
             .key(key)
             .copy_source(source)
             .copy_source_if_match(etag)
-            .metadata_directive(MetadataDirective::Replace)
-            .set_content_type(headers.content_type.clone())
-            .set_cache_control(headers.cache_control.clone())
-            .set_content_disposition(headers.content_disposition.clone())
-            .set_content_encoding(headers.content_encoding.clone())
-            .set_content_language(headers.content_language.clone())
-            .set_expires(headers.expires_time())
-            .set_storage_class(headers.storage_class.as_deref().map(Into::into))
-            .set_metadata(Some(headers.encoded_user()))
+            .metadata_directive(MetadataDirective::Replace);
+        with_headers!(copy, &headers)
             .send()
             .await
             .map_err(|e| changed(self.fail(key, e)))?;

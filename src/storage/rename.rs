@@ -6,7 +6,7 @@
 
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, MetadataDirective};
 
-use super::edit::Headers;
+use super::edit::{Headers, with_headers};
 use super::upload::{Plan, PlanError};
 use super::{Storage, StorageError, keys};
 
@@ -139,19 +139,12 @@ impl Storage {
         headers: &Headers,
         if_match: Option<&str>,
     ) -> Result<(), StorageError> {
-        let upload = self
+        let create = self
             .client
             .create_multipart_upload()
             .bucket(&self.bucket)
-            .key(to)
-            .set_content_type(headers.content_type.clone())
-            .set_cache_control(headers.cache_control.clone())
-            .set_content_disposition(headers.content_disposition.clone())
-            .set_content_encoding(headers.content_encoding.clone())
-            .set_content_language(headers.content_language.clone())
-            .set_expires(headers.expires_time())
-            .set_storage_class(headers.storage_class.as_deref().map(Into::into))
-            .set_metadata(Some(headers.encoded_user()))
+            .key(to);
+        let upload = with_headers!(create, headers)
             .send()
             .await
             .map_err(|e| self.fail(to, e))?;

@@ -632,6 +632,75 @@ impl Browser {
         Ok(())
     }
 
+    /// "New folder" in the open folder: waits for the app to say it is created and to list it.
+    pub async fn new_folder(&self, name: &str) -> Result {
+        self.button("New folder").await?.click().await?;
+        self.wait_css("input[aria-label='Name of the new folder']")
+            .await?
+            .send_keys(name)
+            .await?;
+        self.button("Create").await?.click().await?;
+        self.wait_text_eq(".toast-title", &format!("Created folder {name}"))
+            .await?;
+        self.wait_text("tr.row-folder a", "to list the new folder", |t| t == name)
+            .await?;
+        Ok(())
+    }
+
+    /// Opens the listed folder `name`: waits for the breadcrumbs to name it.
+    pub async fn open_folder(&self, name: &str) -> Result {
+        self.client
+            .find(Locator::XPath(&format!(
+                "//tr[contains(@class, 'row-folder')]//a[normalize-space()={}]",
+                xpath_literal(name)
+            )))
+            .await?
+            .click()
+            .await?;
+        self.wait_text_eq("[aria-current=page]", name).await?;
+        Ok(())
+    }
+
+    /// Writes `files` (name, bytes) to a temporary folder and uploads them into the open
+    /// folder through the upload panel; waits until each is listed under `folder` (its key
+    /// prefix).
+    pub async fn upload_into(&self, folder: &str, files: &[(String, Vec<u8>)]) -> Result {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let dir = std::env::temp_dir().join(format!("pail-e2e-{}-{ms}", self.label()));
+        std::fs::create_dir_all(&dir)?;
+        let result = async {
+            let mut paths = Vec::new();
+            for (name, bytes) in files {
+                let p = dir.join(name);
+                std::fs::write(&p, bytes)?;
+                paths.push(p.to_str().ok_or("temp path is not UTF-8")?.to_owned());
+            }
+            self.wait_css("#file-input")
+                .await?
+                .send_keys(&paths.join("\n"))
+                .await?;
+            let label = if files.len() == 1 {
+                "Upload".to_owned()
+            } else {
+                format!("Upload {} files", files.len())
+            };
+            self.button(&label).await?.click().await?;
+            for (name, _) in files {
+                self.wait_css(&format!(
+                    "a[data-key={}]",
+                    css_string(&format!("{folder}{name}"))
+                ))
+                .await?;
+            }
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+        }
+        .await;
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    }
+
     /// Fills the IdP's login form (any password) and submits it.
     pub async fn log_in_at_idp(&self, user: &str) -> Result {
         self.log_in_at(&self.env.issuer.clone(), user).await
@@ -797,25 +866,15 @@ impl Env {
     /// Turns a test knob of the local stack (`knob_app` in stack/s3/adapter.py), e.g.
     /// `knob("faults", json!({"key": k, "part": 2}))`.
     pub fn knob(&self, name: &str, params: &Value) -> Result {
-        let (status, body) = self.http("POST", &format!("/__pail/{name}"), &params.to_string())?;
-        if status != 200 {
-            return Err(format!("knob {name} {params}: HTTP {status} {body}").into());
-        }
-        Ok(())
+        let path = format!("/__pail/{name}");
+        json_call(&self.s3, "POST", &path, &params.to_string()).map(drop)
     }
 
     /// Requests the stack got for `key`, by operation and part number:
     /// `{"UploadPart": {"1": {"received": 1, "stored": 1}}}`.
     pub fn counters(&self, key: &str) -> Result<Value> {
-        let (status, body) = self.http(
-            "GET",
-            &format!("/__pail/counters?key={}", query_value(key)),
-            "",
-        )?;
-        if status != 200 {
-            return Err(format!("counters: HTTP {status} {body}").into());
-        }
-        Ok(serde_json::from_str(&body)?)
+        let path = format!("/__pail/counters?key={}", query_value(key));
+        json_call(&self.s3, "GET", &path, "")
     }
 
     /// What `user` has at `key`, read back through S3 (stack/peek.py): size, sha256, type,
@@ -908,60 +967,49 @@ impl Env {
         let endpoint = self.stack("S3_PROXY_ENDPOINT");
         let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
         let method = if name == "fired" { "GET" } else { "POST" };
-        let (status, body) = http_to(
+        json_call(
             address,
             method,
             &format!("/__proxy/{name}"),
             &params.to_string(),
-        )?;
-        if status != 200 {
-            return Err(format!("proxy {name} {params}: HTTP {status} {body}").into());
-        }
-        Ok(serde_json::from_str(&body)?)
+        )
     }
 
     /// Per-account knobs of the local IdP (stack/idp/server.mjs), e.g.
     /// `idp_account("rena", &json!({"id_token_ttl": 20, "refresh_tokens": false}))`; `{}`
     /// restores the defaults.
     pub fn idp_account(&self, account: &str, knobs: &Value) -> Result {
-        let (status, body) = self.idp_http(
-            "POST",
-            &format!("/__idp/accounts/{}", query_value(account)),
-            &knobs.to_string(),
-        )?;
-        if status != 200 {
-            return Err(format!("IdP knobs for {account}: HTTP {status} {body}").into());
-        }
-        Ok(())
+        let path = format!("/__idp/accounts/{}", query_value(account));
+        json_call(self.idp_address(), "POST", &path, &knobs.to_string()).map(drop)
     }
 
     /// What the local IdP counted for `account`: successful `code` and `refresh` grants, and
     /// `prompt=none` requests with its session (`silent`) and those answered with a code
     /// (`silent_ok`).
     pub fn idp_counters(&self, account: &str) -> Result<Value> {
-        let (status, body) = self.idp_http(
-            "GET",
-            &format!("/__idp/counters/{}", query_value(account)),
-            "",
-        )?;
-        if status != 200 {
-            return Err(format!("IdP counters for {account}: HTTP {status} {body}").into());
-        }
-        Ok(serde_json::from_str(&body)?)
+        let path = format!("/__idp/counters/{}", query_value(account));
+        json_call(self.idp_address(), "GET", &path, "")
     }
 
-    fn idp_http(&self, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
-        let address = self
-            .issuer
+    /// The IdP's `host:port`.
+    fn idp_address(&self) -> &str {
+        self.issuer
             .trim_start_matches("http://")
-            .trim_end_matches('/');
-        http_to(address, method, path, body)
+            .trim_end_matches('/')
     }
+}
 
-    /// One HTTP/1.1 request to the S3 port (plain TCP: the knobs are on loopback).
-    fn http(&self, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
-        http_to(&self.s3, method, path, body)
+/// A test knob's request (plain TCP: the knobs are on loopback): anything but 200 is an error
+/// naming the request; the answer is JSON (an empty one is `null`).
+fn json_call(address: &str, method: &str, path: &str, body: &str) -> Result<Value> {
+    let (status, answer) = http_to(address, method, path, body)?;
+    if status != 200 {
+        return Err(format!("{method} {path} {body}: HTTP {status} {answer}").into());
     }
+    if answer.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    Ok(serde_json::from_str(&answer)?)
 }
 
 /// A plain GET of `url` (an `http://127.0.0.1:…` address, e.g. a presigned link) with no

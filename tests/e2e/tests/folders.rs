@@ -132,31 +132,14 @@ async fn create_a_folder_upload_into_it_go_back_and_forth_sort_and_filter() {
         let folder = format!("trips ü {stamp}");
 
         // A new folder: a zero-byte "name/" object, listed as a folder.
-        b.button("New folder").await?.click().await?;
-        b.wait_css("input[aria-label='Name of the new folder']")
-            .await?
-            .send_keys(&folder)
-            .await?;
-        b.button("Create").await?.click().await?;
-        b.wait_text_eq(".toast-title", &format!("Created folder {folder}"))
-            .await?;
+        b.new_folder(&folder).await?;
         let placeholder = b
             .env
             .peek_object(user, &format!("users/{user}/{folder}/"))?;
         assert_eq!(placeholder["size"], json!(0), "{placeholder}");
-        b.wait_text("tr.row-folder a", "to list the new folder", |t| t == folder)
-            .await?;
 
         // Into it: the breadcrumbs and the address follow; it is empty.
-        b.client
-            .find(fantoccini::Locator::XPath(&format!(
-                "//tr[contains(@class, 'row-folder')]//a[normalize-space()={}]",
-                xpath_literal(&folder)
-            )))
-            .await?
-            .click()
-            .await?;
-        b.wait_text_eq("[aria-current=page]", &folder).await?;
+        b.open_folder(&folder).await?;
         let in_folder = b.url().await?;
         let path = format!("users/{user}/{folder}/");
         assert!(
@@ -170,33 +153,9 @@ async fn create_a_folder_upload_into_it_go_back_and_forth_sort_and_filter() {
         .await?;
 
         // Three files of different sizes, uploaded into the open folder.
-        let dir = std::env::temp_dir().join(format!("pail-e2e-folders-{stamp}"));
-        std::fs::create_dir_all(&dir)?;
-        let files = [("alpha.txt", 500), ("Bravo.txt", 3000), ("charlie.log", 10)];
-        let mut paths = Vec::new();
-        for (name, len) in files {
-            let p = dir.join(name);
-            std::fs::write(&p, vec![b'x'; len])?;
-            paths.push(p.to_str().ok_or("temp path is not UTF-8")?.to_owned());
-        }
-        let result = async {
-            b.wait_css("#file-input")
-                .await?
-                .send_keys(&paths.join("\n"))
-                .await?;
-            b.button("Upload 3 files").await?.click().await?;
-            for (name, _) in files {
-                b.wait_css(&format!(
-                    "a[data-key={}]",
-                    css_string(&format!("{path}{name}"))
-                ))
-                .await?;
-            }
-            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
-        }
-        .await;
-        let _ = std::fs::remove_dir_all(&dir);
-        result?;
+        let files = [("alpha.txt", 500), ("Bravo.txt", 3000), ("charlie.log", 10)]
+            .map(|(name, len)| (name.to_owned(), vec![b'x'; len]));
+        b.upload_into(&path, &files).await?;
         let object = b.env.peek_object(user, &format!("{path}Bravo.txt"))?;
         assert_eq!(object["size"], json!(3000), "{object}");
 

@@ -91,42 +91,6 @@ fn base64_decode(s: &str) -> Vec<u8> {
     out
 }
 
-/// Writes `files` to a temporary folder and uploads them into the open folder through the
-/// upload panel; waits until each is listed under `folder`.
-async fn upload(b: &Browser, folder: &str, files: &[(String, Vec<u8>)]) -> Result {
-    let dir = std::env::temp_dir().join(format!("pail-e2e-polish-{}", b.label()));
-    std::fs::create_dir_all(&dir)?;
-    let mut paths = Vec::new();
-    for (name, bytes) in files {
-        let p = dir.join(name);
-        std::fs::write(&p, bytes)?;
-        paths.push(p.to_str().ok_or("temp path is not UTF-8")?.to_owned());
-    }
-    let result = async {
-        b.wait_css("#file-input")
-            .await?
-            .send_keys(&paths.join("\n"))
-            .await?;
-        let label = if files.len() == 1 {
-            "Upload".to_owned()
-        } else {
-            format!("Upload {} files", files.len())
-        };
-        b.button(&label).await?.click().await?;
-        for (name, _) in files {
-            b.wait_css(&format!(
-                "a[data-key={}]",
-                css_string(&format!("{folder}{name}"))
-            ))
-            .await?;
-        }
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
-    }
-    .await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result
-}
-
 /// Opens an object's details from its row (clicked in script: an upload toast may cover it).
 async fn open_details(b: &Browser, key: &str) -> Result {
     b.execute(
@@ -184,7 +148,7 @@ async fn previews_an_image_an_svg_the_start_of_a_long_text_a_pdf_and_none_for_a_
             (names[3].clone(), pdf_bytes.clone()),
             (names[4].clone(), b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec()),
         ];
-        upload(&b, &home, &files).await?;
+        b.upload_into(&home, &files).await?;
 
         // The PNG: decoded from a blob: URL made by the app.
         open_details(&b, &format!("{home}{}", names[0])).await?;

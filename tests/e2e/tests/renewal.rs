@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use pail_e2e::{Browser, Deployment, Result, run, xpath_literal};
+use pail_e2e::{Browser, Deployment, Result, run};
 use serde_json::{Value, json};
 
 /// The ID tokens' lifetime in these tests, and the STS sessions' (the app's minimum).
@@ -90,19 +90,21 @@ async fn still_the_same_page(b: &Browser) -> Result {
     Ok(())
 }
 
-/// Creates folder `name` in the open folder through the UI: S3 (and so STS, with the token
-/// of the moment) has to answer.
-async fn new_folder(b: &Browser, name: &str) -> Result {
-    b.button("New folder").await?.click().await?;
-    b.wait_css("input[aria-label='Name of the new folder']")
-        .await?
-        .send_keys(name)
-        .await?;
-    b.button("Create").await?.click().await?;
-    b.wait_text_eq(".toast-title", &format!("Created folder {name}"))
-        .await?;
-    b.wait_text("tr.row-folder a", "to list the new folder", |t| t == name)
-        .await?;
+/// After the STS credentials have been renewed past the first ID token's life, a new folder
+/// `name` in the open folder `parent` (a key prefix under the user's home) reaches S3.
+async fn works_after_renewal(
+    b: &Browser,
+    user: &str,
+    first: &str,
+    parent: &str,
+    name: &str,
+) -> Result {
+    credentials_renewed(b, first).await?;
+    b.new_folder(name).await?;
+    let placeholder = b
+        .env
+        .peek_object(user, &format!("users/{user}/{parent}{name}/"))?;
+    assert_eq!(placeholder["size"], json!(0), "{placeholder}");
     Ok(())
 }
 
@@ -129,13 +131,8 @@ async fn a_sign_in_renews_itself_with_rotated_refresh_tokens_without_leaving_the
                 "no prompt=none was needed: {after}"
             );
             still_the_same_page(&b).await?;
-            credentials_renewed(&b, &first_credentials).await?;
             let folder = format!("after renewal {}", s.stamp());
-            new_folder(&b, &folder).await?;
-            let placeholder = b
-                .env
-                .peek_object(user, &format!("users/{user}/{folder}/"))?;
-            assert_eq!(placeholder["size"], json!(0), "{placeholder}");
+            works_after_renewal(&b, user, &first_credentials, "", &folder).await?;
             b.assert_no_script_errors().await
         }
         .await;
@@ -165,13 +162,8 @@ async fn without_refresh_tokens_the_sign_in_renews_itself_in_a_hidden_frame() {
             still_the_same_page(&b).await?;
             // The frame is gone once it has answered.
             assert_eq!(b.count("iframe").await?, 0);
-            credentials_renewed(&b, &first_credentials).await?;
             let folder = format!("after silent renewal {}", s.stamp());
-            new_folder(&b, &folder).await?;
-            let placeholder = b
-                .env
-                .peek_object(user, &format!("users/{user}/{folder}/"))?;
-            assert_eq!(placeholder["size"], json!(0), "{placeholder}");
+            works_after_renewal(&b, user, &first_credentials, "", &folder).await?;
             b.assert_no_script_errors().await
         }
         .await;
@@ -191,16 +183,8 @@ async fn when_the_provider_session_is_gone_a_small_window_signs_in_again_and_the
             let first_credentials = aws_until(&b).await?;
             // Somewhere to be: a folder, open.
             let folder = format!("kept {}", s.stamp());
-            new_folder(&b, &folder).await?;
-            b.client
-                .find(fantoccini::Locator::XPath(&format!(
-                    "//tr[contains(@class, 'row-folder')]//a[normalize-space()={}]",
-                    xpath_literal(&folder)
-                )))
-                .await?
-                .click()
-                .await?;
-            b.wait_text_eq("[aria-current=page]", &folder).await?;
+            b.new_folder(&folder).await?;
+            b.open_folder(&folder).await?;
             let place = b.url().await?;
 
             // The provider forgets the session (its cookie is on 127.0.0.1 like the app).
@@ -255,13 +239,9 @@ async fn when_the_provider_session_is_gone_a_small_window_signs_in_again_and_the
             still_the_same_page(&b).await?;
             assert_eq!(b.url().await?, place, "the open folder was lost");
             // Working again, past the first token's lifetime.
-            credentials_renewed(&b, &first_credentials).await?;
             let inner = format!("inside {}", s.stamp());
-            new_folder(&b, &inner).await?;
-            let placeholder = b
-                .env
-                .peek_object(user, &format!("users/{user}/{folder}/{inner}/"))?;
-            assert_eq!(placeholder["size"], json!(0), "{placeholder}");
+            works_after_renewal(&b, user, &first_credentials, &format!("{folder}/"), &inner)
+                .await?;
             Ok(())
         }
         .await;
