@@ -5,10 +5,11 @@
 //! The error explanations are here too: for each error, what happened and what to do
 //! (`crate::error` says only which flags — sign in again, check the setup — go with them).
 //!
-//! Not here yet: the setup check's findings and fixes (`crate::doctor::diagnose`, about a
-//! hundred sentences woven into the logic that reads each answer, and tested with it), and the
-//! technical details folded under an error (the `Display` of each module's error, for bug
-//! reports rather than for reading).
+//! The setup check's findings and fixes are here as well (`crate::doctor::diagnose` keeps the
+//! logic that reads each answer and picks the sentence). Not here: the technical details folded
+//! under an error (the `Display` of each module's error, for bug reports rather than for
+//! reading), and the documents and commands a fix offers to paste (policies, CORS rules, `aws`
+//! commands), which are not prose.
 
 use crate::auth::AuthError;
 use crate::credentials::CredentialsError;
@@ -625,6 +626,520 @@ pub fn continuing(kept: u32, resend: u32) -> String {
 
 pub fn part_retrying(part: u32, why: &str, wait: &str, attempt: u32, attempts: u32) -> String {
     format!("Part {part} failed ({why}); trying again in {wait} (attempt {attempt} of {attempts}).")
+}
+
+// ---------------------------------------------------------------- the setup check: findings and fixes
+//
+// What `crate::doctor::diagnose` says about each answer. Setting names come in as their source
+// spells them (`s3_bucket` in config.json, `PAIL_S3_BUCKET` in `.env`); error codes and
+// messages from the provider, STS or S3 come in as they were said.
+
+/// Shared by every check that asks a URL: no answer at all.
+pub fn doctor_nothing_answers(url: &str, detail: &str) -> String {
+    format!("Nothing answers at {url} ({detail}).")
+}
+
+pub fn doctor_check_setting(name: &str, now: &str) -> String {
+    format!("Check {name} (now {now}).")
+}
+
+pub fn doctor_check_both(first: &str, second: &str) -> String {
+    format!("Check {first} and {second}.")
+}
+
+pub const DOCTOR_SIGN_IN_AND_RERUN: &str = "Sign in again, then run the check again.";
+
+// ---- the discovery document
+
+pub fn doctor_discovery_cors(url: &str, detail: &str) -> String {
+    format!("{url} answered, but this site may not read the answer (CORS): {detail}")
+}
+
+pub fn doctor_discovery_cors_fix(issuer_name: &str) -> String {
+    format!(
+        "Providers serve their discovery document to every site, so {issuer_name} \
+         is most likely not the issuer: use exactly the issuer URL the provider \
+         documents (see docs/providers/)."
+    )
+}
+
+pub fn doctor_discovery_unreachable_fix(issuer_name: &str, issuer: &str) -> String {
+    format!(
+        "Check {issuer_name} (now {issuer}): it must be the provider's issuer URL, and \
+         the provider must be up and reachable from this browser."
+    )
+}
+
+pub fn doctor_discovery_http(url: &str, status: u16) -> String {
+    format!("{url} answered HTTP {status}, not a discovery document.")
+}
+
+pub fn doctor_discovery_http_fix(issuer_name: &str, issuer: &str) -> String {
+    format!(
+        "{issuer_name} (now {issuer}) is not the provider's issuer: it is the URL in \
+         front of /.well-known/openid-configuration, exactly as the provider \
+         documents it."
+    )
+}
+
+pub fn doctor_discovery_not_json(url: &str) -> String {
+    format!("{url} is not JSON, so it is not a discovery document.")
+}
+
+pub fn doctor_issuer_mismatch(named: &str, settings: &str) -> String {
+    format!(
+        "The document names the issuer \"{named}\", the settings say \"{settings}\"; sign-in \
+         refuses a mismatch."
+    )
+}
+
+pub fn doctor_issuer_mismatch_fix(issuer_name: &str, named: &str) -> String {
+    format!("Set {issuer_name} to exactly \"{named}\" (a trailing slash counts).")
+}
+
+pub const DOCTOR_NO_ENDPOINTS: &str = "The document lists no token_endpoint or no jwks_uri.";
+pub const DOCTOR_NO_ENDPOINTS_FIX: &str =
+    "Use an OpenID Connect provider with the authorization code flow.";
+
+/// `methods`: the provider's `code_challenge_methods_supported`, shown as a list.
+pub fn doctor_no_s256(methods: &[String]) -> String {
+    format!("The provider lists PKCE methods {methods:?}, without S256.")
+}
+
+pub const DOCTOR_NO_S256_FIX: &str =
+    "Pail signs in with PKCE (S256); enable it for the client at the provider.";
+pub const DOCTOR_PKCE_SUPPORTED: &str = "PKCE S256 supported";
+pub const DOCTOR_PKCE_NOT_LISTED: &str = "PKCE methods not listed";
+
+/// `pkce`: [`DOCTOR_PKCE_SUPPORTED`] or [`DOCTOR_PKCE_NOT_LISTED`].
+pub fn doctor_discovery_found(issuer: &str, pkce: &str) -> String {
+    format!("{issuer}: token endpoint and JWKS listed, {pkce}.")
+}
+
+// ---- the provider's keys
+
+pub fn doctor_answered_http(url: &str, status: u16) -> String {
+    format!("{url} answered HTTP {status}.")
+}
+
+pub const DOCTOR_JWKS_MISSING_FIX: &str = "The provider's discovery document points at a JWKS \
+    that is not there; this is the provider's to fix (or the issuer setting names the wrong \
+    tenant/realm).";
+
+pub fn doctor_unreadable(url: &str, detail: &str) -> String {
+    format!("{url} answered, but this site may not read it (CORS): {detail}")
+}
+
+pub const DOCTOR_JWKS_UNREADABLE_FIX: &str = "Pail verifies ID tokens with these keys in the \
+    browser, so the JWKS must be readable from every origin (providers normally allow that).";
+
+pub fn doctor_no_keys(url: &str) -> String {
+    format!("{url} holds no keys.")
+}
+
+pub const DOCTOR_NO_KEYS_FIX: &str =
+    "The provider publishes no signing keys; ID tokens cannot be verified.";
+
+/// `kinds`: the keys' algorithms (or types), comma-separated.
+pub fn doctor_keys_found(n: usize, kinds: &str, url: &str) -> String {
+    format!("{n} key(s) ({kinds}) at {url}.")
+}
+
+// ---- the token endpoint
+
+/// Where to allow an origin, by provider.
+pub const DOCTOR_ALLOW_ORIGIN_HINT: &str = "Okta: Security → API → Trusted Origins (CORS); \
+    Auth0: the application's Allowed Web Origins; Keycloak: the client's Web origins; Amazon \
+    Cognito allows every origin";
+
+pub fn doctor_token_cors(url: &str, origin: &str, detail: &str) -> String {
+    format!(
+        "{url} answered, but does not let this site ({origin}) read the answer (CORS), so \
+         sign-in cannot finish: {detail}"
+    )
+}
+
+pub fn doctor_token_cors_fix(origin: &str, client: &str) -> String {
+    format!(
+        "At the provider, allow the origin {origin} for client {client} \
+         ({DOCTOR_ALLOW_ORIGIN_HINT})."
+    )
+}
+
+pub const DOCTOR_TOKEN_UNREACHABLE_FIX: &str =
+    "The discovery document's token_endpoint cannot be reached from this browser.";
+
+/// `said`: the provider's OAuth error and its description.
+pub fn doctor_wants_secret(said: &str) -> String {
+    format!("The provider wants a client secret ({said}).")
+}
+
+pub fn doctor_wants_secret_fix(client: &str) -> String {
+    format!(
+        "Pail is a browser app and cannot keep a secret: register {client} as a public \
+         client (single-page application, no secret, authorization code + PKCE). Google \
+         always requires a secret: sign in through a broker (docs/providers/google.md)."
+    )
+}
+
+pub fn doctor_token_refused_code(url: &str, error: &str) -> String {
+    format!("{url} answers this site and refused a made-up code ({error}), as it should.")
+}
+
+pub fn doctor_not_public_client(client: &str, said: &str) -> String {
+    format!("The provider does not accept {client} as a public client ({said}).")
+}
+
+pub fn doctor_not_public_client_fix(client_name: &str) -> String {
+    format!(
+        "Check {client_name}, and register the client at the provider as a public \
+         single-page application: no secret, authorization code with PKCE."
+    )
+}
+
+pub fn doctor_token_no_oauth_error(url: &str, status: u16) -> String {
+    format!("{url} answered HTTP {status} without an OAuth error.")
+}
+
+pub const DOCTOR_NOT_A_TOKEN_ENDPOINT_FIX: &str = "The discovery document's token_endpoint \
+    does not behave like one; check the issuer setting.";
+
+pub fn doctor_token_answers(url: &str, said: &str) -> String {
+    format!("{url} answers this site ({said}).")
+}
+
+// ---- the ID token's signing algorithm
+
+pub const DOCTOR_ALGORITHM_FIX: &str = "Make the provider sign ID tokens with RS256 (Auth0: the \
+    application's Advanced Settings → OAuth → JSON Web Token signature algorithm; Keycloak: the \
+    client's Advanced → ID token signature algorithm).";
+
+pub fn doctor_token_algorithm(alg: &str) -> String {
+    format!("Your ID token is signed with {alg}.")
+}
+
+/// `accepted`: the algorithms STS accepts, comma-separated.
+pub fn doctor_token_algorithm_refused(alg: &str, accepted: &str) -> String {
+    format!("Your ID token is signed with {alg}; STS accepts only {accepted}.")
+}
+
+pub fn doctor_provider_algorithms_refused(offered: &str, accepted: &str) -> String {
+    format!("The provider signs ID tokens only with {offered}; STS accepts only {accepted}.")
+}
+
+pub const DOCTOR_SIGN_IN_FOR_ALGORITHM: &str = "Sign in to check the algorithm of your ID token.";
+
+pub fn doctor_sign_in_for_algorithm(offered: &str) -> String {
+    format!("Sign in to check your ID token (the provider offers {offered}).")
+}
+
+// ---- STS
+
+pub fn doctor_sts_credentials(role: &str, minutes: u64) -> String {
+    format!("{role} gave credentials, valid for {minutes} min.")
+}
+
+/// `m`: STS's message.
+pub fn doctor_sts_audience(aud: &str, m: &str) -> String {
+    format!("STS refused the token's audience \"{aud}\" (InvalidIdentityToken: {m}).")
+}
+
+pub fn doctor_sts_audience_fix(aud: &str, iam_provider: &str, client_name: &str) -> String {
+    format!(
+        "Add \"{aud}\" as a client ID (audience) of the IAM OIDC provider {iam_provider}, or \
+         set {client_name} to the client IAM lists."
+    )
+}
+
+pub fn doctor_no_iam_provider(issuer: &str, m: &str) -> String {
+    format!("IAM has no OIDC provider for {issuer} ({m}).")
+}
+
+pub const DOCTOR_NO_IAM_PROVIDER_FIX: &str = "Create the IAM OIDC identity provider for the \
+    issuer, with this app's client id as its audience.";
+
+pub fn doctor_sts_token_refused(m: &str) -> String {
+    format!("STS refused the ID token (InvalidIdentityToken: {m}).")
+}
+
+pub fn doctor_sts_token_refused_fix(iam_provider: &str, issuer: &str, aud: &str) -> String {
+    format!(
+        "Check the IAM OIDC provider {iam_provider}: its URL must be the issuer {issuer} \
+         exactly and its client IDs must include {aud}."
+    )
+}
+
+pub fn doctor_trust_denied(role: &str, m: &str) -> String {
+    format!(
+        "{role} does not trust this token (AccessDenied: {m}); its trust policy is for \
+         another provider, client or user."
+    )
+}
+
+pub fn doctor_trust_denied_fix(issuer: &str, client: &str, role_name: &str) -> String {
+    format!(
+        "Give the role this trust policy (tokens from {issuer} for client {client}), or set \
+         {role_name} to the role made for this app."
+    )
+}
+
+pub fn doctor_idp_unreachable(m: &str) -> String {
+    format!("AWS could not fetch the provider's keys (IDPCommunicationError: {m}).")
+}
+
+pub fn doctor_idp_unreachable_fix(issuer: &str) -> String {
+    format!(
+        "AWS fetches {issuer}/.well-known/openid-configuration and the JWKS from the \
+         internet: the issuer must be public, over https, with a valid certificate."
+    )
+}
+
+pub const DOCTOR_ID_TOKEN_EXPIRED: &str = "Your ID token has expired (ExpiredTokenException).";
+
+pub fn doctor_session_length(m: &str) -> String {
+    format!("STS refused the session length ({m}).")
+}
+
+pub fn doctor_session_length_fix(setting: &str, seconds: u64) -> String {
+    format!(
+        "Lower {setting} (now {seconds} s) to at most the role's maximum session duration, or \
+         raise that: aws iam update-role --role-name <name> --max-session-duration <seconds>."
+    )
+}
+
+pub fn doctor_sts_invalid(m: &str) -> String {
+    format!("STS refused the request (ValidationError: {m}).")
+}
+
+pub fn doctor_sts_unreadable(endpoint: &str, detail: &str) -> String {
+    format!("STS at {endpoint} answered, but this site may not read it (CORS): {detail}")
+}
+
+pub fn doctor_sts_endpoint_fix(setting: &str) -> String {
+    format!("Check {setting} (leave it empty for AWS, whose STS allows every site).")
+}
+
+pub fn doctor_sts_unavailable(code: &str) -> String {
+    format!("STS is not answering right now ({code}), also after retries.")
+}
+
+pub const DOCTOR_STS_UNAVAILABLE_FIX: &str =
+    "Nothing in the setup is known to be wrong: run the check again in a minute.";
+
+pub fn doctor_sts_other(m: &str) -> String {
+    format!("STS answered with an error: {m}.")
+}
+
+// ---- the S3 endpoint
+
+pub const DOCTOR_PATH_STYLE: &str = "path-style";
+pub const DOCTOR_VIRTUAL_HOSTED: &str = "virtual-hosted";
+
+pub fn doctor_virtual_hosted_ip(url: &str, host: &str) -> String {
+    format!(
+        "Virtual-hosted addressing puts the bucket in the host name ({url}), which cannot \
+         work with the endpoint {host}."
+    )
+}
+
+pub fn doctor_path_style_fix(path_style: &str) -> String {
+    format!("Set {path_style} to true for this endpoint.")
+}
+
+pub fn doctor_bucket_dots(url: &str, region: &str) -> String {
+    format!(
+        "The bucket name has dots, so {url} does not match S3's TLS certificate \
+         (*.s3.{region}.amazonaws.com)."
+    )
+}
+
+pub fn doctor_bucket_dots_fix(path_style: &str) -> String {
+    format!("Use a bucket name without dots, or set {path_style} to true.")
+}
+
+pub fn doctor_endpoint_fix(endpoint: &str, region: &str, path_style: &str) -> String {
+    format!("Check {endpoint} and {region} (and {path_style} for S3-compatible stores).")
+}
+
+/// `style`: [`DOCTOR_PATH_STYLE`] or [`DOCTOR_VIRTUAL_HOSTED`].
+pub fn doctor_bucket_answers(url: &str, style: &str) -> String {
+    format!("{url} answers ({style}).")
+}
+
+// ---- the bucket's CORS rules
+
+pub const DOCTOR_BUCKET_SILENT: &str =
+    "The bucket's URL does not answer (see the S3 endpoint line).";
+
+/// `methods`: the HTTP methods probed, comma-separated.
+pub fn doctor_cors_allows(bucket: &str, origin: &str, methods: &str) -> String {
+    format!("{bucket} allows {origin} for {methods} with the AWS SDK's headers.")
+}
+
+pub fn doctor_cors_refuses_origin(bucket: &str, origin: &str) -> String {
+    format!(
+        "{bucket}'s CORS rules do not allow this site ({origin}) at all, so the browser hides \
+         every answer from S3."
+    )
+}
+
+pub fn doctor_cors_refuses_headers(bucket: &str, origin: &str) -> String {
+    format!(
+        "{bucket}'s CORS rules allow {origin} but not the headers the AWS SDK sends \
+         (authorization, x-amz-*, amz-sdk-*)."
+    )
+}
+
+pub fn doctor_cors_refuses_methods(bucket: &str, methods: &str, origin: &str) -> String {
+    format!("{bucket}'s CORS rules refuse {methods} from {origin}.")
+}
+
+pub fn doctor_cors_fix(bucket: &str) -> String {
+    format!(
+        "Give the bucket these CORS rules (AllowedHeaders \"*\"; methods GET, PUT, POST, \
+         DELETE, HEAD): aws s3api put-bucket-cors --bucket {bucket} --cors-configuration \
+         file://cors.json"
+    )
+}
+
+// ---- listing and the test object
+
+pub fn doctor_entries(n: usize, home: &str, bucket: &str) -> String {
+    format!("{n} entries in {home} of {bucket}.")
+}
+
+pub fn doctor_may_not_list(role: &str, home: &str, bucket: &str) -> String {
+    format!("{role} may not list {home} in {bucket} (AccessDenied).")
+}
+
+pub const DOCTOR_LIST_POLICY_FIX: &str = "The role's permission policy must allow \
+    s3:ListBucket on the bucket for the user's own prefix (condition s3:prefix); this is the \
+    policy the app needs:";
+
+/// What was being done when an S3 request failed (the start of a finding).
+pub fn doctor_listing(home: &str) -> String {
+    format!("listing {home}")
+}
+
+pub fn doctor_writing(key: &str) -> String {
+    format!("writing the test object {key}")
+}
+
+pub fn doctor_reading(key: &str) -> String {
+    format!("reading {key}")
+}
+
+pub fn doctor_deleting(key: &str) -> String {
+    format!("deleting {key}")
+}
+
+/// What the role may not do with the test object, for [`doctor_may_not`].
+pub const DOCTOR_WRITE: &str = "write";
+pub const DOCTOR_READ: &str = "read";
+pub const DOCTOR_DELETE: &str = "delete";
+
+/// `action`: [`DOCTOR_WRITE`], [`DOCTOR_READ`] or [`DOCTOR_DELETE`].
+pub fn doctor_may_not(role: &str, action: &str, key: &str) -> String {
+    format!("{role} may not {action} {key} in your own folder (AccessDenied).")
+}
+
+pub const DOCTOR_OBJECT_POLICY_FIX: &str = "The role's permission policy must allow \
+    s3:GetObject, s3:PutObject and s3:DeleteObject in the user's own prefix; this is the policy \
+    the app needs:";
+
+pub const DOCTOR_NOT_WRITTEN: &str = "The test object was not written.";
+
+/// `hidden`: the headers S3's CORS rules keep from the page.
+pub fn doctor_headers_hidden(hidden: &[String]) -> String {
+    format!(
+        "The browser cannot read {} from S3's answers: the bucket's CORS rules do not expose \
+         {}.",
+        hidden.join(", "),
+        if hidden.len() == 1 { "it" } else { "them" }
+    )
+}
+
+pub fn doctor_headers_hidden_fix(bucket: &str) -> String {
+    format!(
+        "List each header in ExposeHeaders of the bucket's CORS rule (S3 takes no wildcards \
+         there). Without ETag, multipart uploads cannot complete; without x-amz-meta-*, \
+         descriptions do not show. aws s3api put-bucket-cors --bucket {bucket} \
+         --cors-configuration file://cors.json"
+    )
+}
+
+/// `exposed`: the headers read, comma-separated.
+pub fn doctor_headers_readable(exposed: &str) -> String {
+    format!("{exposed} readable (a test object was written, read with HEAD and deleted).")
+}
+
+/// The test object's contents (seen only if deleting it failed).
+pub fn doctor_probe_body(at_unix_seconds: u64) -> String {
+    format!("Written and deleted by Pail's setup check at {at_unix_seconds}.\n")
+}
+
+// ---- a failed S3 request
+
+pub fn doctor_no_bucket(bucket: &str) -> String {
+    format!("There is no bucket {bucket} (NoSuchBucket).")
+}
+
+pub fn doctor_unknown_credentials(code: &str) -> String {
+    format!("S3 does not know the credentials STS issued ({code}).")
+}
+
+pub fn doctor_unknown_credentials_fix(sts_endpoint: &str, s3_endpoint: &str) -> String {
+    format!(
+        "{sts_endpoint} and {s3_endpoint} must belong to the same service (both AWS, or both \
+         your S3-compatible store)."
+    )
+}
+
+pub fn doctor_bad_signature(code: &str) -> String {
+    format!("S3 refused the request's signature ({code}).")
+}
+
+pub fn doctor_region_fix(region_name: &str, region: &str) -> String {
+    format!("{region_name} (now {region}) must be the bucket's region.")
+}
+
+pub const DOCTOR_SESSION_EXPIRED: &str = "The AWS session has expired (ExpiredToken).";
+pub const DOCTOR_CLOCK_SKEW: &str = "S3 refused the request because this device's clock is more \
+    than 15 minutes off (RequestTimeTooSkewed), and the Date header that would correct it is \
+    hidden by CORS.";
+pub const DOCTOR_CLOCK_SKEW_FIX: &str = "Set the device's clock to update automatically, and add \
+    Date to the bucket's CORS ExposeHeaders.";
+
+/// `what`: what was being done ([`doctor_listing`], [`doctor_writing`], …).
+pub fn doctor_s3_unreadable(what: &str, endpoint: &str, detail: &str) -> String {
+    format!("{what}: S3 at {endpoint} answered, but the browser hid the answer (CORS): {detail}")
+}
+
+pub const DOCTOR_SEE_BUCKET_CORS: &str =
+    "See the bucket CORS line: the bucket's CORS rules must allow this site.";
+
+pub fn doctor_s3_unreachable(what: &str, endpoint: &str, detail: &str) -> String {
+    format!("{what}: nothing answers at {endpoint} ({detail}).")
+}
+
+pub const DOCTOR_SEE_ENDPOINT: &str = "See the S3 endpoint line.";
+
+pub fn doctor_bucket_elsewhere(code: &str, message: &str) -> String {
+    format!("S3 says the bucket is elsewhere ({code}: {message}).")
+}
+
+pub fn doctor_bucket_elsewhere_fix(region_name: &str, path_style: &str) -> String {
+    format!("Set {region_name} to the bucket's region, and check {path_style}.")
+}
+
+pub fn doctor_s3_no_credentials(what: &str, why: &str) -> String {
+    format!("{what}: no AWS credentials ({why}).")
+}
+
+pub const DOCTOR_SEE_STS: &str = "See the STS line.";
+
+pub fn doctor_s3_failed(what: &str, why: &str) -> String {
+    format!("{what} failed: {why}.")
 }
 
 // ---------------------------------------------------------------- the settings-error page

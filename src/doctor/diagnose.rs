@@ -1,5 +1,8 @@
 //! What each answer means: from the raw outcome of one check (an HTTP reply, an STS or S3
-//! error) to its line — what was found and, for a failure, what to change where.
+//! error) to its line — what was found and, for a failure, what to change where. The
+//! sentences themselves are in `crate::text`; this module picks one and fills in the values.
+//! The documents and commands a fix offers to paste are not prose and stay here and in
+//! [`documents`].
 //!
 //! Plain functions, tested on the host with the answers the local stack and real providers
 //! give. Fixes name settings the way their source spells them (`s3_bucket` in config.json,
@@ -15,6 +18,7 @@ use crate::config::AppConfig;
 use crate::config::source::Source;
 use crate::credentials::CredentialsError;
 use crate::storage::{ObjectMetadata, StorageError};
+use crate::text;
 
 /// The algorithms STS accepts for ID token signatures (STS API reference,
 /// AssumeRoleWithWebIdentity, `WebIdentityToken`).
@@ -86,14 +90,8 @@ pub fn discovery(
             return (
                 Line::fail(
                     C,
-                    format!(
-                        "{url} answered, but this site may not read the answer (CORS): {detail}"
-                    ),
-                    format!(
-                        "Providers serve their discovery document to every site, so {issuer_name} \
-                         is most likely not the issuer: use exactly the issuer URL the provider \
-                         documents (see docs/providers/)."
-                    ),
+                    text::doctor_discovery_cors(url, detail),
+                    text::doctor_discovery_cors_fix(issuer_name),
                 ),
                 None,
             );
@@ -102,12 +100,8 @@ pub fn discovery(
             return (
                 Line::fail(
                     C,
-                    format!("Nothing answers at {url} ({detail})."),
-                    format!(
-                        "Check {issuer_name} (now {}): it must be the provider's issuer URL, and \
-                         the provider must be up and reachable from this browser.",
-                        setup.issuer()
-                    ),
+                    text::doctor_nothing_answers(url, detail),
+                    text::doctor_discovery_unreachable_fix(issuer_name, setup.issuer()),
                 ),
                 None,
             );
@@ -117,13 +111,8 @@ pub fn discovery(
             return (
                 Line::fail(
                     C,
-                    format!("{url} answered HTTP {status}, not a discovery document."),
-                    format!(
-                        "{issuer_name} (now {}) is not the provider's issuer: it is the URL in \
-                         front of /.well-known/openid-configuration, exactly as the provider \
-                         documents it.",
-                        setup.issuer()
-                    ),
+                    text::doctor_discovery_http(url, *status),
+                    text::doctor_discovery_http_fix(issuer_name, setup.issuer()),
                 ),
                 None,
             );
@@ -133,35 +122,28 @@ pub fn discovery(
         return (
             Line::fail(
                 C,
-                format!("{url} is not JSON, so it is not a discovery document."),
-                format!("Check {issuer_name} (now {}).", setup.issuer()),
+                text::doctor_discovery_not_json(url),
+                text::doctor_check_setting(issuer_name, setup.issuer()),
             ),
             None,
         );
     };
-    let text = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_owned);
-    let named = text("issuer").unwrap_or_default();
+    let string = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_owned);
+    let named = string("issuer").unwrap_or_default();
     if named != setup.issuer() {
         return (
             Line::fail(
                 C,
-                format!(
-                    "The document names the issuer \"{named}\", the settings say \"{}\"; sign-in \
-                     refuses a mismatch.",
-                    setup.issuer()
-                ),
-                format!("Set {issuer_name} to exactly \"{named}\" (a trailing slash counts)."),
+                text::doctor_issuer_mismatch(&named, setup.issuer()),
+                text::doctor_issuer_mismatch_fix(issuer_name, &named),
             ),
             None,
         );
     }
-    let (Some(token_endpoint), Some(jwks_uri)) = (text("token_endpoint"), text("jwks_uri")) else {
+    let (Some(token_endpoint), Some(jwks_uri)) = (string("token_endpoint"), string("jwks_uri"))
+    else {
         return (
-            Line::fail(
-                C,
-                "The document lists no token_endpoint or no jwks_uri.",
-                "Use an OpenID Connect provider with the authorization code flow.",
-            ),
+            Line::fail(C, text::DOCTOR_NO_ENDPOINTS, text::DOCTOR_NO_ENDPOINTS_FIX),
             None,
         );
     };
@@ -176,16 +158,12 @@ pub fn discovery(
     let pkce = match list("code_challenge_methods_supported") {
         Some(methods) if !methods.iter().any(|m| m == "S256") => {
             return (
-                Line::fail(
-                    C,
-                    format!("The provider lists PKCE methods {methods:?}, without S256."),
-                    "Pail signs in with PKCE (S256); enable it for the client at the provider.",
-                ),
+                Line::fail(C, text::doctor_no_s256(&methods), text::DOCTOR_NO_S256_FIX),
                 None,
             );
         }
-        Some(_) => "PKCE S256 supported",
-        None => "PKCE methods not listed",
+        Some(_) => text::DOCTOR_PKCE_SUPPORTED,
+        None => text::DOCTOR_PKCE_NOT_LISTED,
     };
     let found = Discovered {
         token_endpoint,
@@ -193,10 +171,7 @@ pub fn discovery(
         algorithms: list("id_token_signing_alg_values_supported").unwrap_or_default(),
     };
     (
-        Line::pass(
-            C,
-            format!("{named}: token endpoint and JWKS listed, {pkce}."),
-        ),
+        Line::pass(C, text::doctor_discovery_found(&named, pkce)),
         Some(found),
     )
 }
@@ -209,21 +184,19 @@ pub fn jwks(url: &str, reply: &Reply, answers: bool) -> Line {
         Reply::Answer { status, .. } => {
             return Line::fail(
                 C,
-                format!("{url} answered HTTP {status}."),
-                "The provider's discovery document points at a JWKS that is not there; this is \
-                 the provider's to fix (or the issuer setting names the wrong tenant/realm).",
+                text::doctor_answered_http(url, *status),
+                text::DOCTOR_JWKS_MISSING_FIX,
             );
         }
         Reply::Blocked(detail) => {
             return Line::fail(
                 C,
                 if answers {
-                    format!("{url} answered, but this site may not read it (CORS): {detail}")
+                    text::doctor_unreadable(url, detail)
                 } else {
-                    format!("Nothing answers at {url} ({detail}).")
+                    text::doctor_nothing_answers(url, detail)
                 },
-                "Pail verifies ID tokens with these keys in the browser, so the JWKS must be \
-                 readable from every origin (providers normally allow that).",
+                text::DOCTOR_JWKS_UNREADABLE_FIX,
             );
         }
     };
@@ -232,11 +205,7 @@ pub fn jwks(url: &str, reply: &Reply, answers: bool) -> Line {
         .and_then(|v| v.get("keys").and_then(Value::as_array).cloned())
         .unwrap_or_default();
     if keys.is_empty() {
-        return Line::fail(
-            C,
-            format!("{url} holds no keys."),
-            "The provider publishes no signing keys; ID tokens cannot be verified.",
-        );
+        return Line::fail(C, text::doctor_no_keys(url), text::DOCTOR_NO_KEYS_FIX);
     }
     let mut kinds: Vec<String> = keys
         .iter()
@@ -249,14 +218,9 @@ pub fn jwks(url: &str, reply: &Reply, answers: bool) -> Line {
     kinds.dedup();
     Line::pass(
         C,
-        format!("{} key(s) ({}) at {url}.", keys.len(), kinds.join(", ")),
+        text::doctor_keys_found(keys.len(), &kinds.join(", "), url),
     )
 }
-
-/// Where to allow an origin, by provider.
-const ALLOW_ORIGIN_HINT: &str = "Okta: Security → API → Trusted Origins (CORS); Auth0: the \
-    application's Allowed Web Origins; Keycloak: the client's Web origins; Amazon Cognito allows \
-    every origin";
 
 /// The token endpoint, asked from this page the way sign-in asks it (a form POST), with a
 /// made-up code: an OAuth error the page can read means the endpoint allows this origin.
@@ -268,22 +232,15 @@ pub fn token_endpoint(setup: &Setup<'_>, url: &str, reply: &Reply, answers: bool
         Reply::Blocked(detail) if answers => {
             return Line::fail(
                 C,
-                format!(
-                    "{url} answered, but does not let this site ({}) read the answer (CORS), so \
-                     sign-in cannot finish: {detail}",
-                    setup.origin
-                ),
-                format!(
-                    "At the provider, allow the origin {} for client {client} ({ALLOW_ORIGIN_HINT}).",
-                    setup.origin
-                ),
+                text::doctor_token_cors(url, setup.origin, detail),
+                text::doctor_token_cors_fix(setup.origin, client),
             );
         }
         Reply::Blocked(detail) => {
             return Line::fail(
                 C,
-                format!("Nothing answers at {url} ({detail})."),
-                "The discovery document's token_endpoint cannot be reached from this browser.",
+                text::doctor_nothing_answers(url, detail),
+                text::DOCTOR_TOKEN_UNREACHABLE_FIX,
             );
         }
         Reply::Answer { status, body, .. } => (*status, body),
@@ -305,34 +262,23 @@ pub fn token_endpoint(setup: &Setup<'_>, url: &str, reply: &Reply, answers: bool
     if description.to_ascii_lowercase().contains("secret") {
         return Line::fail(
             C,
-            format!("The provider wants a client secret ({said})."),
-            format!(
-                "Pail is a browser app and cannot keep a secret: register {client} as a public \
-                 client (single-page application, no secret, authorization code + PKCE). Google \
-                 always requires a secret: sign in through a broker (docs/providers/google.md)."
-            ),
+            text::doctor_wants_secret(&said),
+            text::doctor_wants_secret_fix(client),
         );
     }
     match error {
-        "invalid_grant" => Line::pass(
-            C,
-            format!("{url} answers this site and refused a made-up code ({error}), as it should."),
-        ),
+        "invalid_grant" => Line::pass(C, text::doctor_token_refused_code(url, error)),
         "invalid_client" | "unauthorized_client" => Line::fail(
             C,
-            format!("The provider does not accept {client} as a public client ({said})."),
-            format!(
-                "Check {client_name}, and register the client at the provider as a public \
-                 single-page application: no secret, authorization code with PKCE."
-            ),
+            text::doctor_not_public_client(client, &said),
+            text::doctor_not_public_client_fix(client_name),
         ),
         "" => Line::fail(
             C,
-            format!("{url} answered HTTP {status} without an OAuth error."),
-            "The discovery document's token_endpoint does not behave like one; check the \
-             issuer setting.",
+            text::doctor_token_no_oauth_error(url, status),
+            text::DOCTOR_NOT_A_TOKEN_ENDPOINT_FIX,
         ),
-        _ => Line::pass(C, format!("{url} answers this site ({said}).")),
+        _ => Line::pass(C, text::doctor_token_answers(url, &said)),
     }
 }
 
@@ -341,39 +287,28 @@ pub fn token_endpoint(setup: &Setup<'_>, url: &str, reply: &Reply, answers: bool
 pub fn signing_algorithm(token_alg: Option<&str>, provider_algs: &[String]) -> Line {
     const C: Check = Check::SigningAlgorithm;
     let accepted = |a: &str| STS_ALGORITHMS.contains(&a);
-    let fix = "Make the provider sign ID tokens with RS256 (Auth0: the application's Advanced \
-        Settings → OAuth → JSON Web Token signature algorithm; Keycloak: the client's \
-        Advanced → ID token signature algorithm).";
+    let fix = text::DOCTOR_ALGORITHM_FIX;
+    let sts_accepts = STS_ALGORITHMS.join(", ");
     match token_alg {
-        Some(alg) if accepted(alg) => Line::pass(C, format!("Your ID token is signed with {alg}.")),
+        Some(alg) if accepted(alg) => Line::pass(C, text::doctor_token_algorithm(alg)),
         Some(alg) => Line::fail(
             C,
-            format!(
-                "Your ID token is signed with {alg}; STS accepts only {}.",
-                STS_ALGORITHMS.join(", ")
-            ),
+            text::doctor_token_algorithm_refused(alg, &sts_accepts),
             fix,
         ),
         None if !provider_algs.is_empty() && !provider_algs.iter().any(|a| accepted(a)) => {
             Line::fail(
                 C,
-                format!(
-                    "The provider signs ID tokens only with {}; STS accepts only {}.",
-                    provider_algs.join(", "),
-                    STS_ALGORITHMS.join(", ")
-                ),
+                text::doctor_provider_algorithms_refused(&provider_algs.join(", "), &sts_accepts),
                 fix,
             )
         }
         None => Line::skipped(
             C,
             if provider_algs.is_empty() {
-                "Sign in to check the algorithm of your ID token.".to_owned()
+                text::DOCTOR_SIGN_IN_FOR_ALGORITHM.to_owned()
             } else {
-                format!(
-                    "Sign in to check your ID token (the provider offers {}).",
-                    provider_algs.join(", ")
-                )
+                text::doctor_sign_in_for_algorithm(&provider_algs.join(", "))
             },
         ),
     }
@@ -397,10 +332,7 @@ pub fn sts(
         Ok(valid) => {
             return Line::pass(
                 C,
-                format!(
-                    "{role} gave credentials, valid for {} min.",
-                    valid.as_secs().div_ceil(60)
-                ),
+                text::doctor_sts_credentials(role, valid.as_secs().div_ceil(60)),
             );
         }
         Err(e) => e,
@@ -409,14 +341,11 @@ pub fn sts(
     match error {
         E::InvalidIdentityToken(m) if m.to_ascii_lowercase().contains("audience") => Line::fail(
             C,
-            format!(
-                "STS refused the token's audience \"{aud}\" (InvalidIdentityToken: {m})."
-            ),
-            format!(
-                "Add \"{aud}\" as a client ID (audience) of the IAM OIDC provider {}, or set \
-                 {} to the client IAM lists.",
-                values.issuer_host,
-                setup.name("PAIL_OIDC_CLIENT_ID")
+            text::doctor_sts_audience(aud, m),
+            text::doctor_sts_audience_fix(
+                aud,
+                &values.issuer_host,
+                setup.name("PAIL_OIDC_CLIENT_ID"),
             ),
         )
         .with_snippet(format!(
@@ -426,9 +355,8 @@ pub fn sts(
         )),
         E::InvalidIdentityToken(m) if m.contains("No OpenIDConnect provider") => Line::fail(
             C,
-            format!("IAM has no OIDC provider for {} ({m}).", setup.issuer()),
-            "Create the IAM OIDC identity provider for the issuer, with this app's client id as \
-             its audience.",
+            text::doctor_no_iam_provider(setup.issuer(), m),
+            text::DOCTOR_NO_IAM_PROVIDER_FIX,
         )
         .with_snippet(format!(
             "aws iam create-open-id-connect-provider \\\n  --url {} \\\n  --client-id-list {client}",
@@ -436,82 +364,58 @@ pub fn sts(
         )),
         E::InvalidIdentityToken(m) => Line::fail(
             C,
-            format!("STS refused the ID token (InvalidIdentityToken: {m})."),
-            format!(
-                "Check the IAM OIDC provider {}: its URL must be the issuer {} exactly and its \
-                 client IDs must include {aud}.",
-                values.issuer_host,
-                setup.issuer()
-            ),
+            text::doctor_sts_token_refused(m),
+            text::doctor_sts_token_refused_fix(&values.issuer_host, setup.issuer(), aud),
         ),
         E::TrustPolicyDenied(m) => Line::fail(
             C,
-            format!(
-                "{role} does not trust this token (AccessDenied: {m}); its trust policy is for \
-                 another provider, client or user."
-            ),
-            format!(
-                "Give the role this trust policy (tokens from {} for client {client}), or set \
-                 {role_name} to the role made for this app.",
-                setup.issuer()
-            ),
+            text::doctor_trust_denied(role, m),
+            text::doctor_trust_denied_fix(setup.issuer(), client, role_name),
         )
         .with_snippet(documents::trust_policy(&values)),
         E::IdpUnreachable(m) => Line::fail(
             C,
-            format!("AWS could not fetch the provider's keys (IDPCommunicationError: {m})."),
-            format!(
-                "AWS fetches {}/.well-known/openid-configuration and the JWKS from the internet: \
-                 the issuer must be public, over https, with a valid certificate.",
-                setup.issuer()
-            ),
+            text::doctor_idp_unreachable(m),
+            text::doctor_idp_unreachable_fix(setup.issuer()),
         ),
         E::IdTokenExpired => Line::fail(
             C,
-            "Your ID token has expired (ExpiredTokenException).",
-            "Sign in again, then run the check again.",
+            text::DOCTOR_ID_TOKEN_EXPIRED,
+            text::DOCTOR_SIGN_IN_AND_RERUN,
         ),
         E::Invalid(m) if m.contains("Duration") => Line::fail(
             C,
-            format!("STS refused the session length ({m})."),
-            format!(
-                "Lower {} (now {} s) to at most the role's maximum session duration, or raise \
-                 that: aws iam update-role --role-name <name> --max-session-duration <seconds>.",
+            text::doctor_session_length(m),
+            text::doctor_session_length_fix(
                 setup.name("PAIL_SESSION_DURATION_SECONDS"),
-                setup.config.aws.session_duration.as_secs()
+                setup.config.aws.session_duration.as_secs(),
             ),
         ),
         E::Invalid(m) => Line::fail(
             C,
-            format!("STS refused the request (ValidationError: {m})."),
-            format!("Check {role_name} (now {role})."),
+            text::doctor_sts_invalid(m),
+            text::doctor_check_setting(role_name, role),
         ),
         E::Unreachable { endpoint, detail } => Line::fail(
             C,
             if answers {
-                format!("STS at {endpoint} answered, but this site may not read it (CORS): {detail}")
+                text::doctor_sts_unreadable(endpoint, detail)
             } else {
-                format!("Nothing answers at {endpoint} ({detail}).")
+                text::doctor_nothing_answers(endpoint, detail)
             },
-            format!(
-                "Check {} (leave it empty for AWS, whose STS allows every site).",
-                setup.name("PAIL_STS_ENDPOINT")
-            ),
+            text::doctor_sts_endpoint_fix(setup.name("PAIL_STS_ENDPOINT")),
         ),
         E::Unavailable { code } => Line::fail(
             C,
-            format!("STS is not answering right now ({code}), also after retries."),
-            "Nothing in the setup is known to be wrong: run the check again in a minute.".to_owned(),
+            text::doctor_sts_unavailable(code),
+            text::DOCTOR_STS_UNAVAILABLE_FIX,
         ),
         E::Other(m) => Line::fail(
             C,
-            format!("STS answered with an error: {m}."),
-            format!(
-                "Check {role_name} and {}.",
-                setup.name("PAIL_STS_ENDPOINT")
-            ),
+            text::doctor_sts_other(m),
+            text::doctor_check_both(role_name, setup.name("PAIL_STS_ENDPOINT")),
         ),
-        E::SignedOut => Line::skipped(C, "Sign in to run this check."),
+        E::SignedOut => Line::skipped(C, text::SIGN_IN_TO_RUN),
     }
 }
 
@@ -523,9 +427,9 @@ pub fn endpoint(setup: &Setup<'_>, answers: bool) -> Line {
     let url = setup.bucket_url();
     let path_style = setup.name("PAIL_S3_FORCE_PATH_STYLE");
     let style = if s3.force_path_style {
-        "path-style"
+        text::DOCTOR_PATH_STYLE
     } else {
-        "virtual-hosted"
+        text::DOCTOR_VIRTUAL_HOSTED
     };
     if !s3.force_path_style {
         if let Some(host) = s3
@@ -539,38 +443,31 @@ pub fn endpoint(setup: &Setup<'_>, answers: bool) -> Line {
             if ip {
                 return Line::fail(
                     C,
-                    format!(
-                        "Virtual-hosted addressing puts the bucket in the host name ({url}), \
-                         which cannot work with the endpoint {host}."
-                    ),
-                    format!("Set {path_style} to true for this endpoint."),
+                    text::doctor_virtual_hosted_ip(&url, &host),
+                    text::doctor_path_style_fix(path_style),
                 );
             }
         }
         if s3.endpoint.is_none() && s3.bucket.contains('.') {
             return Line::fail(
                 C,
-                format!(
-                    "The bucket name has dots, so {url} does not match S3's TLS certificate \
-                     (*.s3.{}.amazonaws.com).",
-                    setup.config.aws.region
-                ),
-                format!("Use a bucket name without dots, or set {path_style} to true."),
+                text::doctor_bucket_dots(&url, &setup.config.aws.region),
+                text::doctor_bucket_dots_fix(path_style),
             );
         }
     }
     if !answers {
         return Line::fail(
             C,
-            format!("Nothing answers at {url} ({style})."),
-            format!(
-                "Check {} and {} (and {path_style} for S3-compatible stores).",
+            text::doctor_nothing_answers(&url, style),
+            text::doctor_endpoint_fix(
                 setup.name("PAIL_S3_ENDPOINT"),
-                setup.name("PAIL_AWS_REGION")
+                setup.name("PAIL_AWS_REGION"),
+                path_style,
             ),
         );
     }
-    Line::pass(C, format!("{url} answers ({style})."))
+    Line::pass(C, text::doctor_bucket_answers(&url, style))
 }
 
 /// One CORS probe: an unsigned request with the headers the AWS SDK sends for `method`,
@@ -593,10 +490,7 @@ pub fn bucket_cors(
     const C: Check = Check::BucketCors;
     let bucket = &setup.config.s3.bucket;
     if !answers {
-        return Line::skipped(
-            C,
-            "The bucket's URL does not answer (see the S3 endpoint line).",
-        );
+        return Line::skipped(C, text::DOCTOR_BUCKET_SILENT);
     }
     let refused: Vec<&str> = probes
         .iter()
@@ -607,42 +501,18 @@ pub fn bucket_cors(
         let methods: Vec<&str> = probes.iter().map(|p| p.method).collect();
         return Line::pass(
             C,
-            format!(
-                "{bucket} allows {} for {} with the AWS SDK's headers.",
-                setup.origin,
-                methods.join(", ")
-            ),
+            text::doctor_cors_allows(bucket, setup.origin, &methods.join(", ")),
         );
     }
     let finding = if refused.len() == probes.len() && !plain_get_readable {
-        format!(
-            "{bucket}'s CORS rules do not allow this site ({}) at all, so the browser hides \
-             every answer from S3.",
-            setup.origin
-        )
+        text::doctor_cors_refuses_origin(bucket, setup.origin)
     } else if refused.len() == probes.len() {
-        format!(
-            "{bucket}'s CORS rules allow {} but not the headers the AWS SDK sends \
-             (authorization, x-amz-*, amz-sdk-*).",
-            setup.origin
-        )
+        text::doctor_cors_refuses_headers(bucket, setup.origin)
     } else {
-        format!(
-            "{bucket}'s CORS rules refuse {} from {}.",
-            refused.join(", "),
-            setup.origin
-        )
+        text::doctor_cors_refuses_methods(bucket, &refused.join(", "), setup.origin)
     };
-    Line::fail(
-        C,
-        finding,
-        format!(
-            "Give the bucket these CORS rules (AllowedHeaders \"*\"; methods GET, PUT, POST, \
-             DELETE, HEAD): aws s3api put-bucket-cors --bucket {bucket} --cors-configuration \
-             file://cors.json"
-        ),
-    )
-    .with_snippet(documents::bucket_cors(&setup.values()))
+    Line::fail(C, finding, text::doctor_cors_fix(bucket))
+        .with_snippet(documents::bucket_cors(&setup.values()))
 }
 
 /// ListObjectsV2 of the user's home: `Ok` holds the number of entries. `bucket_answers`:
@@ -657,24 +527,23 @@ pub fn list(
     let bucket = &setup.config.s3.bucket;
     let error = match outcome {
         Ok(n) => {
-            return Line::pass(C, format!("{n} entries in {home} of {bucket}."));
+            return Line::pass(C, text::doctor_entries(*n, home, bucket));
         }
         Err(e) => e,
     };
     storage_failure(
         setup,
         C,
-        &format!("listing {home}"),
+        &text::doctor_listing(home),
         error,
         bucket_answers,
         || {
             Line::fail(
-            C,
-            format!("{} may not list {home} in {bucket} (AccessDenied).", setup.config.aws.role_arn),
-            "The role's permission policy must allow s3:ListBucket on the bucket for the user's \
-             own prefix (condition s3:prefix); this is the policy the app needs:",
-        )
-        .with_snippet(documents::permission_policy(&setup.values()))
+                C,
+                text::doctor_may_not_list(&setup.config.aws.role_arn, home, bucket),
+                text::DOCTOR_LIST_POLICY_FIX,
+            )
+            .with_snippet(documents::permission_policy(&setup.values()))
         },
     )
 }
@@ -695,52 +564,39 @@ fn storage_failure(
         S::AccessDenied { .. } => denied(),
         S::NoSuchBucket { .. } => Line::fail(
             check,
-            format!("There is no bucket {bucket} (NoSuchBucket)."),
-            format!("Check {} and {region}.", setup.name("PAIL_S3_BUCKET")),
+            text::doctor_no_bucket(bucket),
+            text::doctor_check_both(setup.name("PAIL_S3_BUCKET"), region),
         ),
         S::BadCredentials { code } if code == "InvalidAccessKeyId" || code == "InvalidToken" => {
             Line::fail(
                 check,
-                format!("S3 does not know the credentials STS issued ({code})."),
-                format!(
-                    "{} and {} must belong to the same service (both AWS, or both your \
-                     S3-compatible store).",
+                text::doctor_unknown_credentials(code),
+                text::doctor_unknown_credentials_fix(
                     setup.name("PAIL_STS_ENDPOINT"),
-                    setup.name("PAIL_S3_ENDPOINT")
+                    setup.name("PAIL_S3_ENDPOINT"),
                 ),
             )
         }
         S::BadCredentials { code } => Line::fail(
             check,
-            format!("S3 refused the request's signature ({code})."),
-            format!(
-                "{region} (now {}) must be the bucket's region.",
-                setup.config.aws.region
-            ),
+            text::doctor_bad_signature(code),
+            text::doctor_region_fix(region, &setup.config.aws.region),
         ),
         S::ExpiredToken => Line::fail(
             check,
-            "The AWS session has expired (ExpiredToken).",
-            "Sign in again, then run the check again.",
+            text::DOCTOR_SESSION_EXPIRED,
+            text::DOCTOR_SIGN_IN_AND_RERUN,
         ),
-        S::ClockSkew => Line::fail(
-            check,
-            "S3 refused the request because this device's clock is more than 15 minutes off \
-             (RequestTimeTooSkewed), and the Date header that would correct it is hidden by CORS.",
-            "Set the device's clock to update automatically, and add Date to the bucket's CORS \
-             ExposeHeaders.",
-        ),
+        S::ClockSkew => Line::fail(check, text::DOCTOR_CLOCK_SKEW, text::DOCTOR_CLOCK_SKEW_FIX),
         S::Unreachable { endpoint, detail } if bucket_answers => Line::fail(
             check,
-            format!(
-                "{what}: S3 at {endpoint} answered, but the browser hid the answer (CORS): {detail}"
-            ),
-            "See the bucket CORS line: the bucket's CORS rules must allow this site.",
+            text::doctor_s3_unreadable(what, endpoint, detail),
+            text::DOCTOR_SEE_BUCKET_CORS,
         ),
         S::Unreachable { endpoint, detail } => Line::fail(
             check,
-            format!("{what}: nothing answers at {endpoint} ({detail})."),
-            "See the S3 endpoint line.",
+            text::doctor_s3_unreachable(what, endpoint, detail),
+            text::DOCTOR_SEE_ENDPOINT,
         ),
         S::Other {
             status,
@@ -752,22 +608,19 @@ fn storage_failure(
         {
             Line::fail(
                 check,
-                format!("S3 says the bucket is elsewhere ({code}: {message})."),
-                format!(
-                    "Set {region} to the bucket's region, and check {}.",
-                    setup.name("PAIL_S3_FORCE_PATH_STYLE")
-                ),
+                text::doctor_bucket_elsewhere(code, message),
+                text::doctor_bucket_elsewhere_fix(region, setup.name("PAIL_S3_FORCE_PATH_STYLE")),
             )
         }
         S::Credentials(c) => Line::fail(
             check,
-            format!("{what}: no AWS credentials ({c})."),
-            "See the STS line.",
+            text::doctor_s3_no_credentials(what, &c.to_string()),
+            text::DOCTOR_SEE_STS,
         ),
         other => Line::fail(
             check,
-            format!("{what} failed: {other}."),
-            format!("Check {} and {region}.", setup.name("PAIL_S3_BUCKET")),
+            text::doctor_s3_failed(what, &other.to_string()),
+            text::doctor_check_both(setup.name("PAIL_S3_BUCKET"), region),
         ),
     }
 }
@@ -790,12 +643,8 @@ pub fn exposed_headers(setup: &Setup<'_>, probe: &HeadProbe, bucket_answers: boo
     let policy_line = |action: &str| {
         Line::fail(
             C,
-            format!(
-                "{} may not {action} {key} in your own folder (AccessDenied).",
-                setup.config.aws.role_arn
-            ),
-            "The role's permission policy must allow s3:GetObject, s3:PutObject and \
-             s3:DeleteObject in the user's own prefix; this is the policy the app needs:",
+            text::doctor_may_not(&setup.config.aws.role_arn, action, key),
+            text::DOCTOR_OBJECT_POLICY_FIX,
         )
         .with_snippet(documents::permission_policy(&setup.values()))
     };
@@ -803,14 +652,14 @@ pub fn exposed_headers(setup: &Setup<'_>, probe: &HeadProbe, bucket_answers: boo
         return storage_failure(
             setup,
             C,
-            &format!("writing the test object {key}"),
+            &text::doctor_writing(key),
             e,
             bucket_answers,
-            || policy_line("write"),
+            || policy_line(text::DOCTOR_WRITE),
         );
     }
     let Some(head) = &probe.head else {
-        return Line::skipped(C, "The test object was not written.");
+        return Line::skipped(C, text::DOCTOR_NOT_WRITTEN);
     };
     let meta = match head {
         Ok(meta) => meta,
@@ -818,10 +667,10 @@ pub fn exposed_headers(setup: &Setup<'_>, probe: &HeadProbe, bucket_answers: boo
             return storage_failure(
                 setup,
                 C,
-                &format!("reading {key}"),
+                &text::doctor_reading(key),
                 e,
                 bucket_answers,
-                || policy_line("read"),
+                || policy_line(text::DOCTOR_READ),
             );
         }
     };
@@ -837,19 +686,8 @@ pub fn exposed_headers(setup: &Setup<'_>, probe: &HeadProbe, bucket_answers: boo
     if !hidden.is_empty() {
         return Line::fail(
             C,
-            format!(
-                "The browser cannot read {} from S3's answers: the bucket's CORS rules do not \
-                 expose {}.",
-                hidden.join(", "),
-                if hidden.len() == 1 { "it" } else { "them" }
-            ),
-            format!(
-                "List each header in ExposeHeaders of the bucket's CORS rule (S3 takes no \
-                 wildcards there). Without ETag, multipart uploads cannot complete; without \
-                 x-amz-meta-*, descriptions do not show. aws s3api put-bucket-cors --bucket {} \
-                 --cors-configuration file://cors.json",
-                setup.config.s3.bucket
-            ),
+            text::doctor_headers_hidden(&hidden),
+            text::doctor_headers_hidden_fix(&setup.config.s3.bucket),
         )
         .with_snippet(documents::bucket_cors(&setup.values()));
     }
@@ -857,10 +695,10 @@ pub fn exposed_headers(setup: &Setup<'_>, probe: &HeadProbe, bucket_answers: boo
         return storage_failure(
             setup,
             C,
-            &format!("deleting {key}"),
+            &text::doctor_deleting(key),
             e,
             bucket_answers,
-            || policy_line("delete"),
+            || policy_line(text::DOCTOR_DELETE),
         );
     }
     let exposed: Vec<String> = std::iter::once("ETag".to_owned())
@@ -873,13 +711,7 @@ pub fn exposed_headers(setup: &Setup<'_>, probe: &HeadProbe, bucket_answers: boo
                 .map(|k| format!("x-amz-meta-{k}")),
         )
         .collect();
-    Line::pass(
-        C,
-        format!(
-            "{} readable (a test object was written, read with HEAD and deleted).",
-            exposed.join(", ")
-        ),
-    )
+    Line::pass(C, text::doctor_headers_readable(&exposed.join(", ")))
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The setup doctor: checks, one line each, that the provider, IAM, STS and the bucket are set
 //! up the way this app needs, and says what to fix when they are not.
 //!
-//! Owns the checks and their wording; not the browser. [`run`] drives the checks in order over
-//! a [`Web`] (the page's HTTP, from `crate::platform`) and the same STS and S3 clients the app
-//! uses; what each answer means is decided by the plain functions in [`diagnose`], and the
-//! documents a fix asks for (trust policy, permission policy, bucket CORS) are rendered in
-//! [`documents`] from the same templates the local stack applies (`stack/s3/*.json`).
+//! Owns the checks; not their wording (in `crate::text`), not the browser. [`run`] drives the
+//! checks in order over a [`Web`] (the page's HTTP, from `crate::platform`) and the same STS and
+//! S3 clients the app uses; what each answer means is decided by the plain functions in
+//! [`diagnose`], and the documents a fix asks for (trust policy, permission policy, bucket CORS)
+//! are rendered in [`documents`] from the same templates the local stack applies
+//! (`stack/s3/*.json`).
 
 pub mod diagnose;
 pub mod documents;

@@ -321,11 +321,7 @@ async fn head_probe(inputs: &Inputs<'_>, storage: &Storage, home: &str) -> HeadP
     let put = storage
         .put(NewObject {
             key: key.clone(),
-            body: format!(
-                "Written and deleted by Pail's setup check at {}.\n",
-                now(inputs)
-            )
-            .into_bytes(),
+            body: text::doctor_probe_body(now(inputs)).into_bytes(),
             content_type: Some("text/plain".into()),
             metadata,
         })
