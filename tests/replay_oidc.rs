@@ -92,6 +92,20 @@ fn rs256_with(key: &CoreRsaPrivateSigningKey, kid: &str, claims: &Value) -> Stri
     )
 }
 
+/// Algorithm confusion: `claims` signed with HMAC, the RSA public key as the secret (a verifier
+/// that feeds the public key to HMAC would accept it).
+fn hs256_with_public_key(claims: &Value) -> String {
+    let key = CoreHmacKey::new(TEST_PUBLIC_KEY_PEM.as_bytes());
+    jws(
+        &json!({"alg": "HS256", "typ": "JWT", "kid": KID}),
+        claims,
+        |input| {
+            key.sign(&CoreJwsSigningAlgorithm::HmacSha256, input)
+                .expect("signed")
+        },
+    )
+}
+
 fn rs256(claims: &Value) -> String {
     rs256_with(&test_key(), KID, claims)
 }
@@ -616,18 +630,7 @@ async fn an_unsigned_token_is_rejected() {
 #[tokio::test]
 async fn hs256_with_the_public_key_as_secret_is_rejected() {
     // Algorithm confusion: a verifier that feeds the RSA public key to HMAC would accept this.
-    let reason = rejection(|p| {
-        let key = CoreHmacKey::new(TEST_PUBLIC_KEY_PEM.as_bytes());
-        jws(
-            &json!({"alg": "HS256", "typ": "JWT", "kid": KID}),
-            &claims(p),
-            |input| {
-                key.sign(&CoreJwsSigningAlgorithm::HmacSha256, input)
-                    .expect("signed")
-            },
-        )
-    })
-    .await;
+    let reason = rejection(|p| hs256_with_public_key(&claims(p))).await;
     // RS256 is the only algorithm the recorded discovery document lists.
     assert_eq!(
         reason,
@@ -923,18 +926,7 @@ async fn algorithms_the_verifier_does_not_know_are_skipped() {
     assert!(signed_in.is_ok(), "{signed_in:?}");
 
     // RS256 stays the only algorithm allowed.
-    let refused = sign_in_at(idp, |p| {
-        let key = CoreHmacKey::new(TEST_PUBLIC_KEY_PEM.as_bytes());
-        jws(
-            &json!({"alg": "HS256", "typ": "JWT", "kid": KID}),
-            &claims(p),
-            |input| {
-                key.sign(&CoreJwsSigningAlgorithm::HmacSha256, input)
-                    .expect("signed")
-            },
-        )
-    })
-    .await;
+    let refused = sign_in_at(idp, |p| hs256_with_public_key(&claims(p))).await;
     let Err(AuthError::IdTokenRejected { reason }) = refused else {
         panic!("expected IdTokenRejected, got {refused:?}");
     };

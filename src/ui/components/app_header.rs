@@ -17,28 +17,25 @@ pub fn AppHeader(
     account: Arc<Account>,
 ) -> impl IntoView {
     let session = use_session();
+    // One tick reads both expiries: the credentials' and the ID token's (which moves with
+    // each renewal; shown on the device's clock).
     let expiry = RwSignal::new(None::<u64>);
-    let creds = account.credentials.clone();
-    let tick = move || expiry.set(creds.expires_at().map(epoch_ms));
+    let token_expiry = RwSignal::new(account.expires_at_ms());
+    let tick = {
+        let account = account.clone();
+        move || {
+            expiry.set(account.credentials.expires_at().map(epoch_ms));
+            token_expiry.set(account.expires_at_ms());
+        }
+    };
     tick();
     if let Ok(handle) = set_interval_with_handle(tick, Duration::from_secs(1)) {
         on_cleanup(move || handle.clear());
     }
-    // The ID token's expiry moves with each renewal; on the device's clock for display.
-    let token_expiry = RwSignal::new(account.expires_at_ms());
     let expires_at_ms = Signal::derive(move || {
         let aws_ms = i64::try_from(token_expiry.get()).unwrap_or(i64::MAX);
         u64::try_from(aws_ms - crate::clock_skew::offset_ms()).unwrap_or(0)
     });
-    {
-        let account = account.clone();
-        if let Ok(handle) = set_interval_with_handle(
-            move || token_expiry.set(account.expires_at_ms()),
-            Duration::from_secs(5),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    }
     let name = account.identity.display_name().to_owned();
     let sub = account.identity.sub.clone();
     view! {

@@ -108,36 +108,45 @@ async fn works_after_renewal(
     Ok(())
 }
 
+/// Signs `user` in briefly and waits for two renewals the IdP counts as `by` and none as
+/// `not_by`; then the page is the same one, no renewal frame is left, and S3 answers after the
+/// first token's life. The account's knobs are reset however it ends.
+async fn renews_itself_twice(
+    b: &Browser,
+    user: &str,
+    refresh_tokens: bool,
+    by: &str,
+    not_by: &str,
+    folder: &str,
+) -> Result {
+    let outcome = async {
+        signed_in_briefly(b, user, refresh_tokens).await?;
+        let first_credentials = aws_until(b).await?;
+        let before = b.env.idp_counters(user)?;
+        let after = counted(b, user, by, before[by].as_u64().unwrap_or(0) + 2).await?;
+        assert_eq!(
+            after[not_by], before[not_by],
+            "no {not_by} was needed: {after}"
+        );
+        still_the_same_page(b).await?;
+        // A silent renewal's frame is gone once it has answered.
+        assert_eq!(b.count("iframe").await?, 0);
+        works_after_renewal(b, user, &first_credentials, "", folder).await?;
+        b.assert_no_script_errors().await
+    }
+    .await;
+    b.env.idp_account(user, &json!({}))?;
+    outcome
+}
+
 #[tokio::test]
 async fn a_sign_in_renews_itself_with_rotated_refresh_tokens_without_leaving_the_page() {
     run("renewal_refresh_token", |s| async move {
-        let user = "rena";
-        let b = s.open(user).await?;
-        let outcome = async {
-            signed_in_briefly(&b, user, true).await?;
-            let first_credentials = aws_until(&b).await?;
-            let before = b.env.idp_counters(user)?;
-            // Two renewals: the second spends the refresh token the first one brought (the
-            // IdP refuses a spent one), and by then the first ID token has expired.
-            let after = counted(
-                &b,
-                user,
-                "refresh",
-                before["refresh"].as_u64().unwrap_or(0) + 2,
-            )
-            .await?;
-            assert_eq!(
-                after["silent"], before["silent"],
-                "no prompt=none was needed: {after}"
-            );
-            still_the_same_page(&b).await?;
-            let folder = format!("after renewal {}", s.stamp());
-            works_after_renewal(&b, user, &first_credentials, "", &folder).await?;
-            b.assert_no_script_errors().await
-        }
-        .await;
-        b.env.idp_account(user, &json!({}))?;
-        outcome
+        let b = s.open("rena").await?;
+        // Two renewals: the second spends the refresh token the first one brought (the IdP
+        // refuses a spent one), and by then the first ID token has expired.
+        let folder = format!("after renewal {}", s.stamp());
+        renews_itself_twice(&b, "rena", true, "refresh", "silent", &folder).await
     })
     .await;
 }
@@ -145,30 +154,9 @@ async fn a_sign_in_renews_itself_with_rotated_refresh_tokens_without_leaving_the
 #[tokio::test]
 async fn without_refresh_tokens_the_sign_in_renews_itself_in_a_hidden_frame() {
     run("renewal_silent_frame", |s| async move {
-        let user = "sian";
-        let b = s.open(user).await?;
-        let outcome = async {
-            signed_in_briefly(&b, user, false).await?;
-            let first_credentials = aws_until(&b).await?;
-            let before = b.env.idp_counters(user)?;
-            let after = counted(
-                &b,
-                user,
-                "silent_ok",
-                before["silent_ok"].as_u64().unwrap_or(0) + 2,
-            )
-            .await?;
-            assert_eq!(after["refresh"], before["refresh"], "{after}");
-            still_the_same_page(&b).await?;
-            // The frame is gone once it has answered.
-            assert_eq!(b.count("iframe").await?, 0);
-            let folder = format!("after silent renewal {}", s.stamp());
-            works_after_renewal(&b, user, &first_credentials, "", &folder).await?;
-            b.assert_no_script_errors().await
-        }
-        .await;
-        b.env.idp_account(user, &json!({}))?;
-        outcome
+        let b = s.open("sian").await?;
+        let folder = format!("after silent renewal {}", s.stamp());
+        renews_itself_twice(&b, "sian", false, "silent_ok", "refresh", &folder).await
     })
     .await;
 }
