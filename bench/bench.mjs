@@ -161,7 +161,13 @@ function observeMarks() {
       report({
         kind: 'listing',
         mark: e.startTime,
-        rows: document.querySelectorAll('tbody tr').length,
+        // The items listed: a virtualized grid (Pail) draws only the rows on screen and says
+        // how many there are in aria-rowcount (the header row included); a plain table draws all.
+        rows: (() => {
+          const grid = document.querySelector('[role=grid][aria-rowcount]');
+          return grid ? Number(grid.getAttribute('aria-rowcount')) - 1 : document.querySelectorAll('tbody tr').length;
+        })(),
+        drawn: document.querySelectorAll('tbody tr').length,
         nav: performance.getEntriesByType('navigation')[0].toJSON(),
         resources: performance.getEntriesByType('resource').map((r) => r.toJSON()),
       });
@@ -209,6 +215,7 @@ async function newSession(app) {
 
 function checkListing(app, listing) {
   if (opts.rows && listing.rows !== opts.rows) throw new Error(`${app.name}: the listing shows ${listing.rows} rows, expected ${opts.rows}`);
+  if (listing.drawn < 1) throw new Error(`${app.name}: the listing says ${listing.rows} rows but draws none`);
 }
 
 // Sign in through the IdP's form; returns the /callback page's report.
