@@ -178,13 +178,14 @@ def check_policies_match_the_stack():
 
 
 def check_trust_policy_options():
-    """Trust policy: several audiences, and the optional subject condition."""
+    """Trust policy: several audiences, the optional subject condition, and no sub with "/" either way."""
     params = {**SAMPLE, "ClientIds": ["spa", "other"], "AllowedSubjects": ["alice", "team-*"]}
     _, trust, _, _, _, _ = rendered(params)
     cond = trust["Statement"][0]["Condition"]
     host = "dev-123456.okta.com/oauth2/default"
     assert cond["StringEquals"] == {f"{host}:aud": ["spa", "other"]}, cond
     assert cond["StringLike"] == {f"{host}:sub": ["alice", "team-*"]}, cond
+    assert cond["StringNotLike"] == {f"{host}:sub": "*/*"}, cond
 
 
 def check_cors_matches_the_stack():
