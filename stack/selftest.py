@@ -586,6 +586,88 @@ def case_s3_copy_source_if_match():
                                                     CopySourceIfMatch='"nope"'), "AccessDenied")
 
 
+# ---------------------------------------------------------------- break-out catalogue (issue 19)
+# Login names an attacker would pick (the IdP makes the name the sub): each signs in through the
+# real IdP and STS, then calls S3 directly with its own credentials, not through the app.
+
+ALICE_TARGET = "users/alice/breakout-target.txt"
+
+
+def case_breakout_sts_refuses_nesting_subs():
+    """Break-out: a sub with "/" (bob/evil, alice/x, alice/ ...) is refused at STS (AccessDenied) by every setup's role."""
+    roles = [ROLE, VERSIONED_ROLE, NOCORS_ROLE, NOETAG_ROLE, NOLIST_ROLE]
+    tokens = {sub: login(sub) for sub in ("bob/evil", "alice/x", "alice/")}
+    tokens.update({sub: mint(sub=sub) for sub in ("/alice", "alice/../bob", "/")})
+    for sub, token in tokens.items():
+        assert jwt.decode(token, options={"verify_signature": False})["sub"] == sub, f"the IdP changed {sub!r}"
+        for role in roles:
+            code = error_code(lambda: assume(token, "breakout", role=role))
+            assert code == "AccessDenied", f"sub {sub!r}, role {role}: {code}"
+    if ISSUER2:
+        token2 = login("bob/evil", issuer=ISSUER2, client_id=CLIENT2_ID)
+        expect_error(lambda: assume(token2, "breakout", role=ROLE2), "AccessDenied")
+
+
+def breaks_out(sub):
+    """`sub` signs in and gets its own prefix; every way into alice's is AccessDenied, and alice's
+    files are as she left them."""
+    alice = s3_for(Fx.alice)
+    alice.put_object(Bucket=BUCKET, Key=ALICE_TARGET, Body=b"alice's")  # seeded by alice, per attacker
+    token = login(sub)
+    assert jwt.decode(token, options={"verify_signature": False})["sub"] == sub, f"the IdP changed {sub!r}"
+    s3, own = s3_for(assume(token, "breakout")), f"users/{sub}/probe.txt"
+    s3.put_object(Bucket=BUCKET, Key=own, Body=sub.encode())
+    assert s3.get_object(Bucket=BUCKET, Key=own)["Body"].read() == sub.encode(), sub
+    assert own in [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=f"users/{sub}/").get("Contents", [])], sub
+    attempts = {
+        "ListObjectsV2 users/alice/": lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="users/alice/"),
+        "ListObjectsV2 users/alice": lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="users/alice"),
+        "GetObject": lambda: s3.get_object(Bucket=BUCKET, Key=ALICE_TARGET),
+        "PutObject": lambda: s3.put_object(Bucket=BUCKET, Key="users/alice/planted.txt", Body=b"x"),
+        "DeleteObject": lambda: s3.delete_object(Bucket=BUCKET, Key=ALICE_TARGET),
+        "ListMultipartUploads": lambda: s3.list_multipart_uploads(Bucket=BUCKET, Prefix="users/alice/"),
+        "CreateMultipartUpload": lambda: s3.create_multipart_upload(Bucket=BUCKET, Key="users/alice/planted.bin"),
+        "CopyObject from alice's key": lambda: s3.copy_object(Bucket=BUCKET, Key=f"users/{sub}/stolen.txt",
+                                                              CopySource={"Bucket": BUCKET, "Key": ALICE_TARGET}),
+    }
+    wrong = {what: code for what, fn in attempts.items() if (code := error_code(fn)) != "AccessDenied"}
+    # A HEAD answer has no body, so no error code: its status (403, not 200 or 404) is all there is.
+    head = error_code(lambda: s3.head_object(Bucket=BUCKET, Key=ALICE_TARGET))
+    if head != "403":
+        wrong["HeadObject"] = head
+    assert not wrong, f"sub {sub!r} was not refused: {wrong}"
+    assert alice.get_object(Bucket=BUCKET, Key=ALICE_TARGET)["Body"].read() == b"alice's"
+    assert error_code(lambda: alice.head_object(Bucket=BUCKET, Key="users/alice/planted.txt")) in ("404", "NoSuchKey")
+    s3.delete_object(Bucket=BUCKET, Key=own)
+
+
+def case_breakout_path_like_subs():
+    """Break-out: subs "..", "alice%2Fx", "a%2F..%2Fbob" get their own prefix and nothing of alice's (S3 direct)."""
+    for sub in ("..", "alice%2Fx", "a%2F..%2Fbob"):
+        breaks_out(sub)
+
+
+def case_breakout_wildcard_subs():
+    """Break-out: subs "*" and "?" get their own prefix and nothing of alice's (policy variables are literal)."""
+    for sub in ("*", "?"):
+        breaks_out(sub)
+
+
+def case_breakout_unicode_lookalikes():
+    """Break-out: lookalikes of alice (Cyrillic а, U+2215 ∕, U+FF0F ／, zero width space) get nothing of alice's."""
+    for sub in ("\u0430lice", "alice\u2215x", "alice\uff0fx", "alice\u200b"):
+        breaks_out(sub)
+
+
+def case_breakout_prefix_of_another_name():
+    """Break-out: "alice-x" and "alic" (a name that extends or starts another) get nothing of alice's, nor alice of theirs."""
+    for sub in ("alice-x", "alic"):
+        breaks_out(sub)
+    alice = s3_for(Fx.alice)
+    expect_error(lambda: alice.list_objects_v2(Bucket=BUCKET, Prefix="users/alice-x/"), "AccessDenied")
+    expect_error(lambda: alice.put_object(Bucket=BUCKET, Key="users/alice-x/planted.txt", Body=b"x"), "AccessDenied")
+
+
 # ---------------------------------------------------------------- the versioned bucket
 
 def case_versioned_bucket():
