@@ -7,7 +7,7 @@
 //   node scripts/serve-dist.mjs <dist dir> <port>      (binds 127.0.0.1 only)
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, resolve, sep } from 'node:path';
 import { POLICY } from './csp.mjs';
 
 const [dir, port] = [resolve(process.argv[2] || 'dist'), Number(process.argv[3] || 8080)];
@@ -22,17 +22,44 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-function file(path) {
-  const full = normalize(join(dir, path));
-  if (!full.startsWith(dir)) return null;
-  return existsSync(full) && statSync(full).isFile() ? full : null;
+// Where a decoded URL path points inside `dir`, or null if it points outside. Confined by
+// resolving first and then comparing with the folder plus a separator: a bare startsWith(dir)
+// let `/..%2Fdist-secret%2Fx.txt` read the sibling folder `dist-secret`. A NUL or a backslash
+// (a separator on Windows) is refused outright.
+function inside(path) {
+  if (path.includes('\0') || path.includes('\\')) return null;
+  const full = resolve(dir, `.${path}`);
+  return full === dir || full.startsWith(dir + sep) ? full : null;
+}
+
+function file(full) {
+  return full && existsSync(full) && statSync(full).isFile() ? full : null;
+}
+
+// The URL's path, decoded: %2F and %2e%2e become `/` and `..` only here, after the URL parser
+// has normalised the path, so `inside` must check what this returns. null if malformed.
+function decoded(url) {
+  try {
+    return decodeURIComponent(new URL(url, 'http://x').pathname);
+  } catch {
+    return null;
+  }
 }
 
 createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  let full = path === '/' ? null : file(path);
+  const path = decoded(req.url);
+  if (path === null) {
+    res.writeHead(400).end('bad request');
+    return;
+  }
+  const target = inside(path);
+  if (target === null) {
+    res.writeHead(404).end('not found'); // not the app's index.html: it is no app route
+    return;
+  }
+  let full = path === '/' ? null : file(target);
   const isIndex = !full;
-  if (isIndex) full = file('/index.html'); // app routes such as /callback
+  if (isIndex) full = file(inside('/index.html')); // app routes such as /callback
   if (!full) {
     res.writeHead(404).end('not found');
     return;
