@@ -33,7 +33,8 @@ export const POLICY = [
   // The CRC32 workers start from a blob: URL (src/platform/crc.rs).
   'worker-src blob:',
   "manifest-src 'self'",
-  "form-action 'self'",
+  // Sign-out posts a form to the provider's end-session endpoint (no token in a URL).
+  "form-action 'self' https: http://127.0.0.1:* http://localhost:*",
   "base-uri 'none'",
   "object-src 'none'",
 ].join('; ');

@@ -10,8 +10,14 @@ use crate::config::AppConfig;
 
 /// The second policy: `connect-src` for this page, the provider's discovery, token endpoint
 /// and JWKS, STS and the bucket; `frame-src` for this page, `blob:` documents and the
-/// provider's authorization endpoint (the silent renewal's frame lands back on this page).
-pub fn narrowed(config: &AppConfig, provider_urls: &[&str], authorization_url: &str) -> String {
+/// provider's authorization endpoint (the silent renewal's frame lands back on this page);
+/// `form-action` for this page and the provider's end-session endpoint (sign-out posts there).
+pub fn narrowed(
+    config: &AppConfig,
+    provider_urls: &[&str],
+    authorization_url: &str,
+    end_session_url: Option<&str>,
+) -> String {
     let mut connect = vec!["'self'".to_owned()];
     let aws = [config.aws.sts_url(), config.bucket_url()];
     for url in provider_urls
@@ -32,10 +38,15 @@ pub fn narrowed(config: &AppConfig, provider_urls: &[&str], authorization_url: &
     // blob: for PDF previews, which are documents made from the object's bytes.
     let mut frame = vec!["'self'".to_owned(), "blob:".to_owned()];
     push_origin(&mut frame, authorization_url);
+    let mut form = vec!["'self'".to_owned()];
+    if let Some(url) = end_session_url {
+        push_origin(&mut form, url);
+    }
     format!(
-        "connect-src {}; frame-src {}",
+        "connect-src {}; frame-src {}; form-action {}",
         connect.join(" "),
-        frame.join(" ")
+        frame.join(" "),
+        form.join(" ")
     )
 }
 
@@ -86,12 +97,14 @@ mod tests {
                 "https://login.example.com/realms/x/token",
             ],
             "https://login.example.com/realms/x/auth",
+            Some("https://logout.example.org/end"),
         );
         assert_eq!(
             policy,
             "connect-src 'self' https://login.example.com https://keys.example.net \
              https://sts.eu-west-1.amazonaws.com https://files.s3.eu-west-1.amazonaws.com \
-             https://s3.eu-west-1.amazonaws.com; frame-src 'self' blob: https://login.example.com"
+             https://s3.eu-west-1.amazonaws.com; frame-src 'self' blob: https://login.example.com; \
+             form-action 'self' https://logout.example.org"
         );
     }
 
@@ -109,11 +122,13 @@ mod tests {
                 "not a url",
             ],
             "http://127.0.0.1:9090/auth",
+            None,
         );
         assert_eq!(
             policy,
             "connect-src 'self' http://127.0.0.1:9090 http://127.0.0.1:9001 \
-             http://127.0.0.1:9000; frame-src 'self' blob: http://127.0.0.1:9090"
+             http://127.0.0.1:9000; frame-src 'self' blob: http://127.0.0.1:9090; \
+             form-action 'self'"
         );
         assert!(!policy.contains("https:"), "{policy}");
     }

@@ -161,6 +161,9 @@ pub const DELETE: &str = "Delete";
 pub const PREVIEW: &str = "Preview";
 pub const LOADING_PREVIEW: &str = "Loading the preview…";
 pub const PREVIEW_EMPTY: &str = "This file is empty.";
+pub const PREVIEW_PDF_SCRIPTS: &str = "Shown by your browser's PDF viewer, which also runs \
+    scripts inside the file. They cannot reach your files or this page, but a message box they \
+    open does not come from Pail.";
 pub const NO_PREVIEW: &str =
     "There is no preview for this kind of file. Download it to open it on your device.";
 pub const PREVIEW_TOO_BIG: &str =
@@ -837,6 +840,21 @@ pub fn doctor_sign_in_for_algorithm(offered: &str) -> String {
 
 pub fn doctor_sts_credentials(role: &str, minutes: u64) -> String {
     format!("{role} gave credentials, valid for {minutes} min.")
+}
+
+pub fn doctor_sts_nesting_subject(role: &str, sub: &str) -> String {
+    format!(
+        "{role} gave credentials for the user id “{sub}”, which contains “/”: its folder would \
+         lie inside another user's, and the permission policy would let it in there."
+    )
+}
+
+pub fn doctor_sts_nesting_subject_fix(issuer_host: &str) -> String {
+    format!(
+        "Add the condition StringNotLike {{\"{issuer_host}:sub\": \"*/*\"}} to the role's \
+         trust policy, as below, so STS refuses such ids; where the provider can issue them, \
+         have it issue pairwise (opaque) user ids instead."
+    )
 }
 
 /// `m`: STS's message.
@@ -1538,6 +1556,17 @@ pub(crate) fn explain_storage(e: &StorageError) -> Explanation {
              another tool) can only be renamed or downloaded with another tool, such as the AWS \
              CLI.",
         ),
+        S::Key(KeyError::UnsafeSubject(sub)) => Explanation::new(
+            format!(
+                "Pail cannot give you a folder of your own: your user id at the sign-in service, \
+                 “{sub}”, contains “/” (or is “.” or “..”), and a folder named after it would lie \
+                 inside another person's folder."
+            ),
+            "Nothing was opened or sent to the storage. Tell your administrator: the sign-in \
+             service must give user ids without “/” (for example pairwise, opaque ids), and the \
+             role's trust policy refuses such ids.",
+        )
+        .check_setup(),
         S::Rename(e) => Explanation::new(
             format!("The file was not moved: {e}."),
             "Choose another name; nothing was changed.",

@@ -24,6 +24,7 @@ use openidconnect::core::{
     CoreHmacKey, CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey,
 };
 use openidconnect::{HttpRequest, HttpResponse, JsonWebKeyId, PrivateSigningKey};
+use pail::auth::provider::Logout;
 use pail::auth::{AuthError, Callback, IdTokenJwt, PendingLogin, Provider, SignIn};
 use pail::config::OidcConfig;
 use serde_json::{Value, json};
@@ -992,25 +993,27 @@ async fn an_unreachable_token_endpoint_is_token_endpoint_unreachable() {
 // ----------------------------------------------------------------------------------- logout
 
 #[tokio::test]
-async fn logout_goes_to_the_recorded_end_session_endpoint() {
+async fn logout_posts_to_the_recorded_end_session_endpoint_with_no_token_in_the_url() {
     let idp = Idp::new();
     let provider = discover(&idp).await;
     let (_, pending) = provider.begin_login("/", false);
     let jwt = rs256(&claims(&pending));
     let post_logout = url::Url::parse("http://127.0.0.1:8080/").expect("url");
 
-    let url = provider
-        .logout_url(&IdTokenJwt::new(jwt.clone()), &post_logout)
+    let logout = provider
+        .logout(&IdTokenJwt::new(jwt.clone()), &post_logout)
         .expect("end_session_endpoint is in the discovery document");
 
-    assert_eq!(
-        url.as_str().split('?').next(),
-        Some("http://127.0.0.1:9090/session/end")
-    );
-    let q = query(&url);
+    let Logout::Post { action, fields } = logout else {
+        panic!("expected a form POST, got {logout:?}");
+    };
+    // The token goes in the form's body only.
+    assert_eq!(action.as_str(), "http://127.0.0.1:9090/session/end");
+    let q: BTreeMap<String, String> = fields.into_iter().collect();
     assert_eq!(q["client_id"], CLIENT_ID);
     assert_eq!(q["post_logout_redirect_uri"], "http://127.0.0.1:8080/");
     assert_eq!(q["id_token_hint"], jwt);
+    assert!(!q.contains_key("logout_uri"), "{q:?}");
 }
 
 // ------------------------------------------------------------------- renewal (refresh token)

@@ -233,6 +233,11 @@ impl Provider {
         self.client.auth_uri().as_str()
     }
 
+    /// The end-session endpoint, where sign-out submits its form (`form-action`).
+    pub fn end_session_url(&self) -> Option<&str> {
+        self.end_session.as_ref().map(|u| u.url().as_str())
+    }
+
     /// The authorization URL to send the browser to, and the record to keep until it returns.
     /// `silent` asks for `prompt=none` (restore an existing provider session, no UI).
     pub fn begin_login(&self, return_to: &str, silent: bool) -> (Url, PendingLogin) {
@@ -427,24 +432,58 @@ impl Provider {
     }
 
     /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), when the provider has an
-    /// `end_session_endpoint`.
-    pub fn logout_url(&self, id_token: &IdTokenJwt, post_logout: &Url) -> Option<Url> {
+    /// `end_session_endpoint`. A form POST (§2: the provider must accept POST), so the ID token
+    /// given as `id_token_hint` travels in the body and never in a URL, where history, the
+    /// provider's access log and any proxy would keep it. Amazon Cognito's `/logout` answers
+    /// GET only and reads neither the hint nor `post_logout_redirect_uri`: it gets a GET with
+    /// `client_id` and `logout_uri`, no token.
+    pub fn logout(&self, id_token: &IdTokenJwt, post_logout: &Url) -> Option<Logout> {
         let endpoint = self.end_session.clone()?;
+        let action = endpoint.url().clone();
         let request = LogoutRequest::from(endpoint)
             .set_client_id(self.client.client_id().clone())
             .set_post_logout_redirect_uri(PostLogoutRedirectUrl::from_url(post_logout.clone()));
+        if is_cognito(&action) {
+            let mut url = request.http_get_url();
+            url.query_pairs_mut()
+                .append_pair("logout_uri", post_logout.as_str());
+            return Some(Logout::Get(url));
+        }
         // The hint lets the provider skip "which account?"; it is the same token STS saw.
         let request = match id_token.secret().parse::<CoreIdToken>() {
             Ok(hint) => request.set_id_token_hint(&hint),
             Err(_) => request,
         };
-        let mut url = request.http_get_url();
-        // Amazon Cognito's /logout (its end_session_endpoint) reads `logout_uri` instead of
-        // `post_logout_redirect_uri`; providers ignore parameters they do not know.
-        url.query_pairs_mut()
-            .append_pair("logout_uri", post_logout.as_str());
-        Some(url)
+        // The crate builds the parameters as a query; they move to the form, and whatever
+        // query the endpoint itself carries stays on the action.
+        let own: Vec<(String, String)> = action.query_pairs().into_owned().collect();
+        let fields = request
+            .http_get_url()
+            .query_pairs()
+            .into_owned()
+            .filter(|pair| !own.contains(pair))
+            .collect();
+        Some(Logout::Post { action, fields })
     }
+}
+
+/// How the browser leaves for the provider's end-session endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logout {
+    /// Submit a form with these fields to `action` (method POST).
+    Post {
+        action: Url,
+        fields: Vec<(String, String)>,
+    },
+    /// Go to this URL; it holds no token.
+    Get(Url),
+}
+
+/// Amazon Cognito's hosted domain (`<domain>.auth.<region>.amazoncognito.com`). A custom
+/// domain does not show it is Cognito's, so it gets the POST like any other provider.
+fn is_cognito(url: &Url) -> bool {
+    url.host_str()
+        .is_some_and(|h| h.ends_with(".amazoncognito.com"))
 }
 
 /// Checks the token's signature with the key and algorithm openidconnect will verify it with

@@ -419,6 +419,19 @@ pub fn sts(
     }
 }
 
+/// STS gave credentials for a user id that would nest inside another user's folder (it
+/// contains `/`): the trust policy lacks the condition that refuses such ids, and the
+/// permission policy's `${<issuer>:sub}` would let this id into another user's prefix.
+pub fn nesting_subject(setup: &Setup<'_>, sub: &str) -> Line {
+    let values = setup.values();
+    Line::fail(
+        Check::Sts,
+        text::doctor_sts_nesting_subject(&setup.config.aws.role_arn, sub),
+        text::doctor_sts_nesting_subject_fix(&values.issuer_host),
+    )
+    .with_snippet(documents::trust_policy(&values))
+}
+
 /// The S3 endpoint and addressing style: what can be told from the settings, then whether
 /// anything answers at the bucket's URL.
 pub fn endpoint(setup: &Setup<'_>, answers: bool) -> Line {
@@ -925,6 +938,26 @@ mod tests {
         let ok = sts(&s, &Ok(Duration::from_secs(899)), None, true);
         assert_eq!(ok.status, Status::Pass);
         assert!(ok.finding.contains("valid for 15 min"), "{ok:?}");
+    }
+
+    #[test]
+    fn credentials_for_a_nesting_subject_name_the_missing_condition() {
+        let cfg = config(&[]);
+        let line = nesting_subject(&setup(&cfg), "bob/evil");
+        assert_eq!(line.status, Status::Fail);
+        assert!(line.finding.contains("“bob/evil”"), "{line:?}");
+        assert!(
+            line.fix
+                .as_deref()
+                .unwrap_or_default()
+                .contains("StringNotLike"),
+            "{line:?}"
+        );
+        let policy: Value = serde_json::from_str(&line.snippet.expect("policy")).expect("json");
+        assert_eq!(
+            policy["Statement"][0]["Condition"]["StringNotLike"]["127.0.0.1:9090:sub"],
+            "*/*"
+        );
     }
 
     #[test]

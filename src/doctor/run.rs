@@ -157,7 +157,14 @@ pub async fn run(inputs: &Inputs<'_>, web: &impl Web, mut emit: impl FnMut(Line)
                 _ => true,
             };
             let aud = Some(inputs.config.oidc.client_id.as_str());
-            emit(diagnose::sts(&setup, &outcome, aud, answers));
+            // Credentials for an id that nests in another user's folder: the trust policy
+            // lacks its guard, whatever else is right.
+            emit(match (&outcome, keys::check_subject(user.sub)) {
+                (Ok(_), Err(keys::KeyError::UnsafeSubject(sub))) => {
+                    diagnose::nesting_subject(&setup, &sub)
+                }
+                _ => diagnose::sts(&setup, &outcome, aud, answers),
+            });
             if outcome.is_ok() {
                 creds = Some(fresh);
             }

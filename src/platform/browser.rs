@@ -304,6 +304,36 @@ pub fn go_to(url: &str) -> Result<(), String> {
     location.assign(url).map_err(|e| format!("{e:?}"))
 }
 
+/// Leaves the app by submitting a form (method POST) to `action` with `fields`, so what they
+/// hold stays out of the address bar, history and access logs.
+pub fn post_form(action: &str, fields: &[(String, String)]) -> Result<(), String> {
+    let err = |e: JsValue| format!("{e:?}");
+    let document = window().and_then(|w| w.document()).ok_or("no document")?;
+    let form: web_sys::HtmlFormElement = document
+        .create_element("form")
+        .map_err(err)?
+        .unchecked_into();
+    form.set_method("post");
+    form.set_action(action);
+    form.set_hidden(true);
+    for (name, value) in fields {
+        let input: web_sys::HtmlInputElement = document
+            .create_element("input")
+            .map_err(err)?
+            .unchecked_into();
+        input.set_type("hidden");
+        input.set_name(name);
+        input.set_value(value);
+        form.append_child(&input).map_err(err)?;
+    }
+    document
+        .body()
+        .ok_or("no body")?
+        .append_child(&form)
+        .map_err(err)?;
+    form.submit().map_err(err)
+}
+
 /// Records a named moment on the page's performance timeline (read by the benchmark).
 pub fn mark(name: &str) {
     if let Some(perf) = window().and_then(|w| w.performance()) {

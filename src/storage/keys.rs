@@ -12,6 +12,13 @@ pub enum KeyError {
     TooLong(usize),
     #[error("the sign-in carries no subject (sub), so there is no home folder")]
     NoSubject,
+    /// A `sub` that would not name a folder of its own: with a `/` the home prefix nests
+    /// inside another user's (`users/bob/evil/` is in `users/bob/`), and IAM matches the
+    /// policy variable literally, so the store would let it in; `.`/`..` cannot be addressed.
+    #[error(
+        "the user id “{0}” contains “/” or is “.” or “..”, so it cannot name a folder of its own"
+    )]
+    UnsafeSubject(String),
     #[error("a folder name cannot contain \"/\"; create one folder, open it, then the next")]
     Slash,
     /// A `.` or `..` path segment: browsers resolve those in every URL they send (WHATWG URL
@@ -35,14 +42,25 @@ pub fn check_addressable(key: &str) -> Result<(), KeyError> {
     }
 }
 
+/// Whether `sub` can name a home folder of its own: not empty, no `/`, not `.` or `..`. The
+/// role's trust policy refuses the same ids at STS (`StringNotLike` `<issuer>:sub` `*/*`), so
+/// isolation does not rest on this check; it only says why before anything is sent.
+pub fn check_subject(sub: &str) -> Result<(), KeyError> {
+    if sub.is_empty() {
+        return Err(KeyError::NoSubject);
+    }
+    if sub.contains('/') || matches!(sub, "." | "..") {
+        return Err(KeyError::UnsafeSubject(sub.to_owned()));
+    }
+    Ok(())
+}
+
 /// The signed-in user's home prefix: the template with `{sub}` filled in.
 pub fn home_prefix(
     template: &crate::config::PrefixTemplate,
     sub: &str,
 ) -> Result<String, KeyError> {
-    if sub.is_empty() {
-        return Err(KeyError::NoSubject);
-    }
+    check_subject(sub)?;
     Ok(template.as_str().replace("{sub}", sub))
 }
 
@@ -161,6 +179,32 @@ mod tests {
             upload_key(f, &too_long),
             Err(KeyError::TooLong(f.len() + 1014))
         );
+    }
+
+    #[test]
+    fn a_subject_that_could_nest_gets_no_home() {
+        let t = PrefixTemplate::parse("users/{sub}/").expect("valid");
+        for sub in ["bob/evil", "bob/", "/bob", "a/../b", ".", ".."] {
+            assert_eq!(
+                home_prefix(&t, sub),
+                Err(KeyError::UnsafeSubject(sub.into())),
+                "{sub}"
+            );
+        }
+        // Literal in keys and in IAM's matching: these stay in a prefix of their own.
+        for sub in [
+            "*",
+            "?",
+            "...",
+            "alice%2Fx",
+            "alice\u{2215}x",
+            "alice\u{ff0f}x",
+            "\u{430}lice",
+            "alice-x",
+            "auth0|5f7c8ec7c33c6c004bbafe82",
+        ] {
+            assert_eq!(home_prefix(&t, sub), Ok(format!("users/{sub}/")), "{sub}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 
 use crate::auth::pending::STORAGE_KEY as PENDING_KEY;
+use crate::auth::provider::Logout;
 use crate::auth::{AuthError, Callback, IdTokenJwt, Identity, PendingLogin, Provider, SignIn};
 use crate::config::AppConfig;
 use crate::credentials::{self, WebIdentityCredentials};
@@ -211,11 +212,16 @@ impl Session {
             let post = self
                 .services
                 .with_value(|s| s.config.oidc.post_logout_redirect_uri.clone());
-            p.logout_url(&account.id_token(), &post)
+            p.logout(&account.id_token(), &post)
         });
-        if let Some(url) = logout {
-            self.phase.set(Phase::Redirecting);
-            let _ = browser::go_to(url.as_str());
+        let Some(logout) = logout else { return };
+        self.phase.set(Phase::Redirecting);
+        let left = match logout {
+            Logout::Post { action, fields } => browser::post_form(action.as_str(), &fields),
+            Logout::Get(url) => browser::go_to(url.as_str()),
+        };
+        if let Err(e) = left {
+            leptos::logging::warn!("could not leave for the provider's sign-out: {e}");
         }
     }
 
@@ -274,7 +280,12 @@ impl Session {
             Ok(p) => {
                 let p = Arc::new(p);
                 let policy = self.services.with_value(|s| {
-                    crate::csp::narrowed(&s.config, &p.fetched_urls(), p.authorization_url())
+                    crate::csp::narrowed(
+                        &s.config,
+                        &p.fetched_urls(),
+                        p.authorization_url(),
+                        p.end_session_url(),
+                    )
                 });
                 browser::narrow_content_security_policy(&policy);
                 self.provider.set(Some(p.clone()));

@@ -14,9 +14,12 @@
 // and rotated on every use (oidc-provider's default for public clients: a reused one revokes
 // the grant). Test knobs, per account (login name), for the session-renewal tests:
 //   POST /__idp/accounts/<name>  {"id_token_ttl": s, "refresh_tokens": bool}  (null/{} = defaults)
-//   GET  /__idp/counters/<name>  {"code": n, "refresh": n, "silent": n, "silent_ok": n}
+//   GET  /__idp/counters/<name>  {"code": n, "refresh": n, "silent": n, "silent_ok": n,
+//                                 "end_session_get": n, "end_session_post": n, "token_in_url": n}
 // `code`/`refresh`: successful token-endpoint grants; `silent`: prompt=none authorization
-// requests with this account's session, `silent_ok` those answered with a code.
+// requests with this account's session, `silent_ok` those answered with a code;
+// `end_session_*`: RP-initiated logout requests by method, `token_in_url` those whose URL
+// carried an ID token (an `id_token_hint`, or anything shaped like a JWT).
 import { generateKeyPairSync, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -71,9 +74,10 @@ function loadSigningKey() {
 // Per-account test knobs and counters (see the header).
 const knobs = new Map();
 const counters = new Map();
+const NO_COUNTS = { code: 0, refresh: 0, silent: 0, silent_ok: 0, end_session_get: 0, end_session_post: 0, token_in_url: 0 };
 const count = (id, what) => {
   if (!id) return;
-  const c = counters.get(id) || { code: 0, refresh: 0, silent: 0, silent_ok: 0 };
+  const c = counters.get(id) || { ...NO_COUNTS };
   c[what] += 1;
   counters.set(id, c);
 };
@@ -165,7 +169,7 @@ provider.use(async (ctx, next) => {
   if (!m) return next();
   const id = decodeURIComponent(m[2]);
   if (m[1] === 'counters' && ctx.method === 'GET') {
-    ctx.body = counters.get(id) || { code: 0, refresh: 0, silent: 0, silent_ok: 0 };
+    ctx.body = counters.get(id) || { ...NO_COUNTS };
     return undefined;
   }
   if (m[1] === 'accounts' && ctx.method === 'POST') {
@@ -193,6 +197,16 @@ provider.use(async (ctx, next) => {
   const id = session?.accountId;
   count(id, 'silent');
   if (String(ctx.response.get('Location')).includes('code=')) count(id, 'silent_ok');
+});
+
+provider.use(async (ctx, next) => {
+  if (ctx.path !== '/session/end') return next();
+  const tokenInUrl = /id_token_hint|eyJ[\w-]*\.eyJ/.test(decodeURIComponent(ctx.querystring));
+  await next();
+  const id = ctx.oidc?.session?.accountId;
+  count(id, ctx.method === 'POST' ? 'end_session_post' : 'end_session_get');
+  if (tokenInUrl) count(id, 'token_in_url');
+  return undefined;
 });
 
 // One line per request.

@@ -39,8 +39,10 @@ pub fn PreviewPanel(
         PreviewKind::Pdf if meta.size <= preview::PDF_PREVIEW_MAX => {
             let title = text::preview_of(&name);
             blob_view(storage, meta, "application/pdf", move |url| {
+                // The viewer runs the document's own scripts (README, "Security"); say so.
                 view! {
                     <iframe class="preview-pdf" src=url title=title.clone() data-testid="preview-pdf"></iframe>
+                    <p class="muted preview-note" data-testid="preview-pdf-note">{text::PREVIEW_PDF_SCRIPTS}</p>
                 }
                 .into_any()
             })

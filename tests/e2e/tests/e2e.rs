@@ -121,6 +121,43 @@ async fn bob_cannot_reach_alices_files() {
 }
 
 #[tokio::test]
+async fn a_user_id_that_would_nest_in_another_folder_gets_none_and_is_told_why() {
+    run("a_user_id_that_would_nest", |s| async move {
+        // The IdP makes the login name the `sub`: `bob/evil` would be at home in
+        // users/bob/evil/, inside bob's folder. The stack's STS refuses it too (trust policy,
+        // stack/selftest.py); the page refuses before it asks anything.
+        let mallory = s.open("mallory").await?;
+        mallory.goto_app("/").await?;
+        mallory.button("Sign in").await?.click().await?;
+        mallory.log_in_at_idp("bob/evil").await?;
+        let shown = mallory
+            .wait_text(
+                "[role=alert] .notice-title, [data-testid=user-name]",
+                "to refuse the user id",
+                |_| true,
+            )
+            .await?;
+        assert!(
+            shown.starts_with("Pail cannot give you a folder of your own")
+                && shown.contains("“bob/evil”"),
+            "what the app showed: {shown:?}"
+        );
+        let action = mallory
+            .wait_text("[role=alert] p:nth-of-type(2)", "the remedy", |_| true)
+            .await?;
+        assert!(action.contains("Tell your administrator"), "{action:?}");
+        assert_eq!(mallory.count("[data-testid=user-name]").await?, 0);
+        assert_eq!(
+            mallory.count(".listing, .file-table, #file-input").await?,
+            0
+        );
+        mallory.assert_no_script_errors().await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_tampered_id_token_is_refused() {
     run("a_tampered_id_token_is_refused", |s| async move {
         let mallory = s.open("mallory").await?;
@@ -197,6 +234,13 @@ async fn sign_out_ends_the_session() {
             at.starts_with(&carol.env.issuer),
             "logout confirmation at {at}"
         );
+        // The ID token went as a form POST, never in a URL (history, the provider's and
+        // proxies' logs).
+        assert!(!at.contains("id_token_hint") && !at.contains("eyJ"), "{at}");
+        let counters = carol.env.idp_counters("carol")?;
+        assert_eq!(counters["end_session_post"], 1, "{counters}");
+        assert_eq!(counters["end_session_get"], 0, "{counters}");
+        assert_eq!(counters["token_in_url"], 0, "{counters}");
         confirm.click().await?;
 
         carol.button("Sign in").await?;
@@ -328,7 +372,8 @@ async fn the_app_runs_under_a_content_security_policy_that_stops_injected_script
             format!("http://{}", rest.split('/').next().unwrap_or_default())
         };
         let expected = format!(
-            "connect-src 'self' {idp} {sts} {s3}; frame-src 'self' blob: {idp}",
+            "connect-src 'self' {idp} {sts} {s3}; frame-src 'self' blob: {idp}; \
+             form-action 'self' {idp}",
             idp = origin(&ivy.env.issuer),
             sts = origin(&ivy.env.stack("STS_ENDPOINT")),
             s3 = origin(&ivy.env.stack("S3_ENDPOINT")),

@@ -242,6 +242,13 @@ async fn previews_an_image_an_svg_the_start_of_a_long_text_a_pdf_and_none_for_a_
             content["content"].as_str().unwrap_or_default().as_bytes().to_vec()
         };
         assert!(got == pdf_bytes, "the frame holds another document ({} bytes)", got.len());
+        // The browser's viewer runs a PDF's own scripts; the preview says so beside it.
+        b.wait_text(
+            "[data-testid=preview-pdf-note]",
+            "the note on the PDF viewer's scripts",
+            |t| t.contains("runs scripts inside the file"),
+        )
+        .await?;
 
         // A ZIP: no preview, a download instead.
         open_details(&b, &format!("{home}{}", names[4])).await?;
