@@ -46,7 +46,7 @@ def main(argv):
             "checksum_crc32": head.get("ChecksumCRC32"), "checksum_type": head.get("ChecksumType"),
             "etag": head.get("ETag"), "version_id": head.get("VersionId"),
             "cache_control": head.get("CacheControl"), "content_disposition": head.get("ContentDisposition"),
-            "content_language": head.get("ContentLanguage"),
+            "content_language": head.get("ContentLanguage"), "content_encoding": head.get("ContentEncoding"),
             # Values as written: S3 returns non-ASCII ones as RFC 2047 encoded words.
             "metadata_text": {k: str(email.header.make_header(email.header.decode_header(v)))
                               for k, v in head.get("Metadata", {}).items()},

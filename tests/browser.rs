@@ -447,6 +447,8 @@ async fn put_list_head_get_delete_round_trip() {
         Some(description)
     );
     assert_eq!(meta.etag, etag);
+    // Nothing the browser adds to a request is stored (fetch's `no-store` adds Cache-Control).
+    assert_eq!(meta.cache_control, None, "a header nobody asked for");
 
     assert_eq!(alice.storage.get(&key).await.expect("get"), body);
     alice.storage.delete(&key).await.expect("delete");
@@ -660,6 +662,7 @@ async fn a_file_in_parts_goes_up_from_a_blob_and_reads_back_byte_for_byte() {
         meta.user.get("description").map(String::as_str),
         Some("in parts — ünï")
     );
+    assert_eq!(meta.cache_control, None, "a header nobody asked for");
     assert!(
         alice.storage.get(&key).await.expect("get") == data,
         "bytes differ"

@@ -46,11 +46,9 @@ pub async fn fetch(request: Request<'_>) -> Result<Response, FetchError> {
     let controller = AbortController::new().map_err(|e| FetchError::Invalid(format!("{e:?}")))?;
     let _abort = AbortOnDrop(controller.clone());
 
-    // `no-store`: object URLs are the same before and after an overwrite, and a signed GET
-    // must never be answered from the HTTP cache.
     let mut builder = RequestBuilder::new(request.url)
         .method(method)
-        .cache(RequestCache::NoStore)
+        .cache(cache_mode(request.method))
         .abort_signal(Some(&controller.signal()));
     for (name, value) in &request.headers {
         if !browser_owned(name) {
@@ -78,6 +76,23 @@ pub async fn fetch(request: Request<'_>) -> Result<Response, FetchError> {
         headers,
         body,
     })
+}
+
+/// The HTTP cache mode of a request. Reads are `no-store`: object URLs are the same before and
+/// after an overwrite, and a signed GET must never be answered from the cache. Writes must not
+/// be: for `no-store` (and `reload`) the browser adds `Cache-Control: no-cache` and `Pragma:
+/// no-cache` to the request (Fetch standard, HTTP-network-or-cache fetch), unsigned, and S3
+/// stores `Cache-Control` from PutObject, CreateMultipartUpload and a REPLACE CopyObject as the
+/// object's own. `default` would not add them either, but turns into `no-store` when the
+/// request carries a conditional header (`If-None-Match`, `If-Match`). `force-cache` adds
+/// nothing in any case, and the cache never answers a PUT, POST or DELETE: it stores only
+/// GET responses.
+fn cache_mode(method: &str) -> RequestCache {
+    if matches!(method, "GET" | "HEAD") {
+        RequestCache::NoStore
+    } else {
+        RequestCache::ForceCache
+    }
 }
 
 /// Aborts the fetch when the future that owns it is dropped mid-flight; after completion the

@@ -52,6 +52,12 @@ async fn metadata_edits_round_trip_and_a_concurrent_change_is_refused() {
         }
         assert_eq!(after["content_type"], json!("text/plain"), "{after}");
         assert_ne!(after["etag"], Value::Null);
+        // Exactly the system headers the file had: none that the browser adds to a request
+        // (fetch's `no-store` adds Cache-Control: no-cache, and S3 stores it from a copy).
+        for field in ["cache_control", "content_disposition", "content_encoding"] {
+            assert_eq!(after[field], Value::Null, "{field}: {after}");
+            assert_eq!(before[field], Value::Null, "{field}: {before}");
+        }
 
         // Remove the description.
         click(&mona, &button_in("aside", "Edit metadata")).await?;

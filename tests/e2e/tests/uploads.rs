@@ -211,7 +211,8 @@ fn parts(counters: &Value) -> Vec<(u32, u64, u64)> {
     out
 }
 
-/// The object at `key` holds exactly `file`'s bytes.
+/// The object at `key` holds exactly `file`'s bytes, and no system header the user did not
+/// give (the upload panel sets none; a browser's own `Cache-Control` must not be stored).
 fn expect_read_back(b: &Browser, user: &str, key: &str, file: &BigFile) -> Result<Value> {
     let object = b.env.peek_object(user, key)?;
     assert_eq!(object["size"], json!(file.bytes.len()), "{object}");
@@ -220,6 +221,14 @@ fn expect_read_back(b: &Browser, user: &str, key: &str, file: &BigFile) -> Resul
         json!(file.sha256()),
         "bytes differ: {object}"
     );
+    for field in [
+        "cache_control",
+        "content_disposition",
+        "content_encoding",
+        "content_language",
+    ] {
+        assert_eq!(object[field], Value::Null, "{field}: {object}");
+    }
     Ok(object)
 }
 
