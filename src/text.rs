@@ -467,6 +467,48 @@ pub const UPLOAD_DONE: &str = "Uploaded ✓";
 pub const UPLOAD_FAILED: &str = "Failed";
 pub const UPLOAD_CANCELLING: &str = "Cancelling…";
 pub const UPLOAD_CANCELLED: &str = "Cancelled";
+pub const UPLOAD_LOOKING: &str = "Checking the folder…";
+pub const UPLOAD_SKIPPED: &str = "Skipped: a file with this name is already there";
+
+// ---- a name that is taken ------------------------------------------------------------------
+
+pub const OVERWRITE_DIALOG: &str = "Files already in this folder";
+
+/// The question's title: `n` files of the batch have names that are taken; `first` names one.
+pub fn overwrite_title(n: usize, first: &str) -> String {
+    if n == 1 {
+        format!("“{first}” is already in this folder")
+    } else {
+        format!("{} files are already in this folder", count(n))
+    }
+}
+
+pub fn overwrite_body(n: usize) -> String {
+    if n == 1 {
+        "Replace it with the one you are uploading, keep both (yours gets a number, like \
+         “report (1).pdf”), or skip yours?"
+            .into()
+    } else {
+        "Replace them with the ones you are uploading, keep both (yours get a number, like \
+         “report (1).pdf”), or skip yours? Your answer applies to all of them."
+            .into()
+    }
+}
+
+pub const OVERWRITE_VERSIONED: &str =
+    "This storage keeps earlier versions: a replaced file can be restored from its details.";
+pub const OVERWRITE_NOT_VERSIONED: &str = "A replaced file cannot be restored.";
+pub const REPLACE: &str = "Replace";
+pub const KEEP_BOTH: &str = "Keep both";
+pub const SKIP: &str = "Skip";
+
+pub fn skipped(n: usize) -> String {
+    if n == 1 {
+        "Skipped 1 file: its name was taken".into()
+    } else {
+        format!("Skipped {} files: their names were taken", count(n))
+    }
+}
 pub const REMOVE: &str = "Remove";
 pub const RETRY: &str = "Retry";
 pub const UNFINISHED_UPLOADS: &str = "Unfinished uploads";
@@ -1599,6 +1641,14 @@ pub(crate) fn explain_storage(e: &StorageError) -> Explanation {
             ),
             "Nothing was overwritten. Close the details and open them again to see the current \
              version, then make your change again.",
+        ),
+        S::Exists { key } => Explanation::new(
+            format!(
+                "“{}” was created in this folder by someone else while yours was uploading, so \
+                 it was not replaced.",
+                crate::storage::keys::file_name(key)
+            ),
+            "Nothing was lost. Choose Retry to replace it, keep both, or skip yours.",
         ),
         S::PreconditionFailed { key } => Explanation::new(
             format!(

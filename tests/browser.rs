@@ -643,6 +643,7 @@ async fn a_file_in_parts_goes_up_from_a_blob_and_reads_back_byte_for_byte() {
         key: key.clone(),
         content_type: Some("application/x-test".into()),
         metadata: BTreeMap::from([("description".into(), "in parts — ünï".into())]),
+        if_absent: false,
     };
     let mut state = UploadState::new(object, data.len() as u64, 5 << 20).expect("plan");
     assert_eq!(state.plan.parts(), 3);
@@ -772,6 +773,7 @@ async fn hostile_names_and_values_round_trip_exactly() {
             key: key.clone(),
             content_type: Some("text/plain; charset=utf-8".into()),
             metadata: BTreeMap::from([("description".into(), description.into())]),
+            if_absent: false,
         };
         let mut state = UploadState::new(object, data.len() as u64, 5 << 20).expect("plan");
         if let Err(e) = transfer(&alice, &io, &parts, &gate, &origin)

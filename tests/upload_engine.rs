@@ -76,6 +76,7 @@ struct Sent {
     part: u32,
     range: Range<u64>,
     checksum: Option<String>,
+    if_none_match: Option<String>,
 }
 
 /// The browser's side, faked: CRCs of the bytes, PUTs that answer as scripted (by part
@@ -137,6 +138,11 @@ impl PartIo for FakeBrowser {
                 .headers
                 .iter()
                 .find(|(k, _)| k == "x-amz-checksum-crc32")
+                .map(|(_, v)| v.clone()),
+            if_none_match: request
+                .headers
+                .iter()
+                .find(|(k, _)| k == "if-none-match")
                 .map(|(_, v)| v.clone()),
         });
         self.in_flight.set(self.in_flight.get() + 1);
@@ -347,6 +353,7 @@ fn object() -> ObjectInfo {
         key: KEY.into(),
         content_type: Some("video/mp4".into()),
         metadata: BTreeMap::from([("description".into(), "holiday — ünïcode".into())]),
+        if_absent: false,
     }
 }
 
@@ -489,6 +496,87 @@ async fn a_small_file_is_one_presigned_put() {
     let sent = io.sent.borrow();
     assert_eq!(sent[0].range, 0..1000);
     assert_eq!(sent[0].checksum, Some(crc32_base64(crc32(&data))));
+}
+
+#[tokio::test]
+async fn a_new_file_is_stored_only_where_nothing_is_and_a_taken_name_is_said_so() {
+    let h = Harness::new(vec![]);
+    let io = FakeBrowser::new(file_bytes(1000));
+    // Someone created the file meanwhile: S3 refuses the If-None-Match.
+    io.script(
+        1,
+        s3_error(
+            412,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold",
+        ),
+    );
+    let new_file = ObjectInfo {
+        if_absent: true,
+        ..object()
+    };
+    let mut state = UploadState::new(new_file, 1000, PART).unwrap();
+    let error = h
+        .transfer(&io)
+        .upload(&mut state, &Quiet)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        UploadError::Storage(StorageError::Exists { key: KEY.into() })
+    );
+    // Signed with the request (the browser cannot leave it out), and not retried.
+    assert_eq!(io.sent.borrow().len(), 1);
+    assert_eq!(io.sent.borrow()[0].if_none_match.as_deref(), Some("*"));
+
+    // The user chose to replace: no condition, and it goes through.
+    let io = FakeBrowser::new(file_bytes(1000));
+    let mut state = UploadState::new(object(), 1000, PART).unwrap();
+    h.transfer(&io)
+        .upload(&mut state, &Quiet)
+        .await
+        .expect("upload");
+    assert_eq!(io.sent.borrow()[0].if_none_match, None);
+}
+
+#[tokio::test]
+async fn a_new_file_in_parts_completes_only_where_nothing_is() {
+    let taken = answer(
+        412,
+        "<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you \
+         specified did not hold</Message><Condition>If-None-Match</Condition></Error>",
+    );
+    let h = Harness::new(vec![created("up-1"), taken]);
+    let io = FakeBrowser::new(file_bytes(SIZE));
+    let mut state = UploadState::new(
+        ObjectInfo {
+            if_absent: true,
+            ..object()
+        },
+        SIZE as u64,
+        PART,
+    )
+    .unwrap();
+    let error = h
+        .transfer(&io)
+        .upload(&mut state, &Quiet)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        UploadError::Storage(StorageError::Exists { key: KEY.into() })
+    );
+    let requests = h.requests();
+    let (method, path, headers, _) = requests.last().expect("CompleteMultipartUpload");
+    assert_eq!(method, "POST");
+    assert!(path.contains("uploadId=up-1"), "{path}");
+    assert_eq!(
+        headers.get("if-none-match").map(|v| v.to_str().unwrap()),
+        Some("*")
+    );
+    // The parts are kept for the answer to "replace, keep both or skip?".
+    assert_eq!(state.upload_id.as_deref(), Some("up-1"));
+    assert_eq!(state.finished.len(), 3);
 }
 
 #[tokio::test]

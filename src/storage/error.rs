@@ -38,6 +38,10 @@ pub enum StorageError {
     /// A conditional request's condition did not hold (HTTP 412).
     #[error("a precondition for {key} did not hold")]
     PreconditionFailed { key: String },
+    /// A new file's name was taken meanwhile: the write asked S3 to store it only where no
+    /// object was (`If-None-Match: *`), and one had appeared. Nothing was replaced.
+    #[error("{key} was created by someone else meanwhile")]
+    Exists { key: String },
     /// The object is no longer the one the user was shown: a guarded edit was refused.
     #[error("{key} was changed by someone else")]
     Changed { key: String },

@@ -101,6 +101,36 @@ pub fn folder_key(parent: &str, name: &str) -> Result<String, KeyError> {
     Ok(key)
 }
 
+/// A name for "keep both": `key` with ` (n)` before its extension, for the smallest `n` from 1
+/// that `taken` does not hold (`a.txt` → `a (1).txt`; `a (1).txt` → `a (2).txt`, counting on
+/// from a number the name already has; `README` → `README (1)`; `.env` → `.env (1)`). Only the
+/// last segment changes, so the file stays in its folder.
+pub fn free_name(key: &str, taken: impl Fn(&str) -> bool) -> String {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let folder = &key[..key.len() - name.len()];
+    // The extension starts at the last dot that is not the first character (a dot-file's name
+    // is all stem).
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => name.split_at(i),
+        _ => (name, ""),
+    };
+    // `report (3)` goes on as `report (4)`, not `report (3) (1)`.
+    let (base, start) = match stem.strip_suffix(')').and_then(|s| s.rsplit_once(" (")) {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            (base, n.parse::<u64>().map_or(1, |n| n.saturating_add(1)))
+        }
+        _ => (stem, 1),
+    };
+    let mut n = start;
+    loop {
+        let candidate = format!("{folder}{base} ({n}){ext}");
+        if !taken(&candidate) {
+            return candidate;
+        }
+        n = n.saturating_add(1);
+    }
+}
+
 /// What the list shows for `key` inside `folder`: the rest of the key. A key outside the folder
 /// is shown whole.
 pub fn display_name<'k>(folder: &str, key: &'k str) -> &'k str {
@@ -151,6 +181,32 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_that_could_nest_gets_no_home() {
+        let t = PrefixTemplate::parse("users/{sub}/").expect("valid");
+        for sub in ["bob/evil", "bob/", "/bob", "a/../b", ".", ".."] {
+            assert_eq!(
+                home_prefix(&t, sub),
+                Err(KeyError::UnsafeSubject(sub.into())),
+                "{sub}"
+            );
+        }
+        // Literal in keys and in IAM's matching: these stay in a prefix of their own.
+        for sub in [
+            "*",
+            "?",
+            "...",
+            "alice%2Fx",
+            "alice\u{2215}x",
+            "alice\u{ff0f}x",
+            "\u{430}lice",
+            "alice-x",
+            "auth0|5f7c8ec7c33c6c004bbafe82",
+        ] {
+            assert_eq!(home_prefix(&t, sub), Ok(format!("users/{sub}/")), "{sub}");
+        }
+    }
+
+    #[test]
     fn upload_keys_keep_odd_names_exactly() {
         let f = "users/alice/";
         for name in [
@@ -182,32 +238,6 @@ mod tests {
     }
 
     #[test]
-    fn a_subject_that_could_nest_gets_no_home() {
-        let t = PrefixTemplate::parse("users/{sub}/").expect("valid");
-        for sub in ["bob/evil", "bob/", "/bob", "a/../b", ".", ".."] {
-            assert_eq!(
-                home_prefix(&t, sub),
-                Err(KeyError::UnsafeSubject(sub.into())),
-                "{sub}"
-            );
-        }
-        // Literal in keys and in IAM's matching: these stay in a prefix of their own.
-        for sub in [
-            "*",
-            "?",
-            "...",
-            "alice%2Fx",
-            "alice\u{2215}x",
-            "alice\u{ff0f}x",
-            "\u{430}lice",
-            "alice-x",
-            "auth0|5f7c8ec7c33c6c004bbafe82",
-        ] {
-            assert_eq!(home_prefix(&t, sub), Ok(format!("users/{sub}/")), "{sub}");
-        }
-    }
-
-    #[test]
     fn folder_keys_are_one_level_with_a_slash() {
         let f = "users/alice/";
         assert_eq!(
@@ -223,6 +253,68 @@ mod tests {
         assert_eq!(
             folder_key(f, &long),
             Err(KeyError::TooLong(f.len() + MAX_KEY_BYTES + 1))
+        );
+    }
+
+    #[test]
+    fn keep_both_takes_the_next_free_number() {
+        let none = |_: &str| false;
+        let f = "users/alice/";
+        assert_eq!(
+            free_name(&format!("{f}a.txt"), none),
+            format!("{f}a (1).txt")
+        );
+        assert_eq!(
+            free_name(&format!("{f}a (1).txt"), none),
+            format!("{f}a (2).txt")
+        );
+        assert_eq!(
+            free_name(&format!("{f}a (9).txt"), none),
+            format!("{f}a (10).txt")
+        );
+        assert_eq!(
+            free_name(&format!("{f}README"), none),
+            format!("{f}README (1)")
+        );
+        assert_eq!(free_name(&format!("{f}.env"), none), format!("{f}.env (1)"));
+        assert_eq!(
+            free_name(&format!("{f}.config.json"), none),
+            format!("{f}.config (1).json")
+        );
+        assert_eq!(
+            free_name(&format!("{f}photos/2024/img.jpeg"), none),
+            format!("{f}photos/2024/img (1).jpeg")
+        );
+        // A dot in a folder's name is not an extension.
+        assert_eq!(
+            free_name(&format!("{f}v1.2/notes"), none),
+            format!("{f}v1.2/notes (1)")
+        );
+        // Not a number in brackets: a name of its own.
+        assert_eq!(
+            free_name(&format!("{f}a (x).txt"), none),
+            format!("{f}a (x) (1).txt")
+        );
+        assert_eq!(
+            free_name(&format!("{f}a ().txt"), none),
+            format!("{f}a () (1).txt")
+        );
+        assert_eq!(free_name("a.txt", none), "a (1).txt");
+
+        // The next number that nothing holds, in the store or in the same batch.
+        let taken = [
+            format!("{f}a (1).txt"),
+            format!("{f}a (2).txt"),
+            format!("{f}a (4).txt"),
+        ];
+        let is_taken = |k: &str| taken.iter().any(|t| t == k);
+        assert_eq!(
+            free_name(&format!("{f}a.txt"), is_taken),
+            format!("{f}a (3).txt")
+        );
+        assert_eq!(
+            free_name(&format!("{f}a (2).txt"), is_taken),
+            format!("{f}a (3).txt")
         );
     }
 

@@ -10,6 +10,7 @@ pub mod edit;
 pub mod error;
 pub mod keys;
 pub mod metadata;
+pub mod overwrite;
 pub mod rename;
 pub mod share;
 pub mod upload;

@@ -6,7 +6,7 @@
 //! the signals; the signals hold only what the components show.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -25,13 +25,14 @@ use crate::platform::blob_io::BlobIo;
 use crate::platform::browser::{self, local_storage};
 use crate::platform::clock::BrowserClock;
 use crate::platform::files::{self, Offered};
+use crate::storage::overwrite::{self, Choice, Write};
 use crate::storage::upload::progress::RateMeter;
 use crate::storage::upload::record::{Records, ResumeRecord, storage_key};
 use crate::storage::upload::{
     DEFAULT_PART_SIZE, FinishedPart, Gate, Limiter, ObjectInfo, Observer, Plan, RetryPolicy,
     Transfer, UploadError, UploadState,
 };
-use crate::storage::{StorageError, keys};
+use crate::storage::{StorageError, keys, versions};
 use crate::text;
 use crate::ui::session::Account;
 use crate::ui::toast::{Toaster, use_toaster};
@@ -88,6 +89,10 @@ pub enum Status {
     Failed(AppError),
     Cancelling,
     Cancelled,
+    /// Listing the folder for files with the same name, before anything is sent.
+    Looking,
+    /// Not uploaded: its name was taken and the user chose to skip it.
+    Skipped,
 }
 
 impl Status {
@@ -124,6 +129,23 @@ struct Job {
     file: File,
     state: Option<UploadState>,
     cancel: Option<oneshot::Sender<()>>,
+    /// The user chose to replace what is at the key.
+    replace: bool,
+}
+
+/// Files of a batch whose names are taken, waiting for the user's one answer
+/// ([`Uploads::answer`]).
+#[derive(Debug, Clone)]
+pub struct Question {
+    /// The batch: every file that was about to start, in order, and its key.
+    batch: Vec<(u64, String)>,
+    existing: HashSet<String>,
+    /// The names (as offered) of the files whose names are taken.
+    pub taken: Vec<String>,
+    /// The bucket keeps versions: a replaced file can be restored.
+    pub versioned: bool,
+    description: String,
+    content_type: String,
 }
 
 struct Local {
@@ -147,6 +169,8 @@ pub struct Uploads {
     pub rate: RwSignal<Option<f64>>,
     /// Bumped when a file lands or an unfinished upload is created, completed or aborted.
     pub changed: RwSignal<u32>,
+    /// A batch waits for the answer to "replace, keep both or skip?".
+    pub question: RwSignal<Option<Question>>,
     local: StoredValue<Rc<RefCell<Local>>, LocalStorage>,
     on_uploaded: StoredValue<Option<Callback<()>>>,
     toaster: Toaster,
@@ -160,6 +184,7 @@ pub fn provide_uploads(account: Arc<Account>) -> Uploads {
         paused: RwSignal::new(None),
         rate: RwSignal::new(None),
         changed: RwSignal::new(0),
+        question: RwSignal::new(None),
         local: StoredValue::new_local(Rc::new(RefCell::new(Local {
             account,
             parts: Limiter::new(limits.parts),
@@ -320,6 +345,7 @@ impl Uploads {
                 file,
                 state: None,
                 cancel: None,
+                replace: false,
             },
         );
     }
@@ -329,7 +355,8 @@ impl Uploads {
             .with_untracked(|items| items.iter().find(|i| i.id == id).cloned())
     }
 
-    /// Starts every file that is ready, with this description and content type.
+    /// Starts every file that is ready, with this description and content type — after
+    /// asking once for the batch what to do where a name is taken.
     pub fn start_ready(&self, description: &str, content_type: &str) {
         let ready: Vec<Item> = self.items.with_untracked(|items| {
             items
@@ -338,15 +365,203 @@ impl Uploads {
                 .cloned()
                 .collect()
         });
-        for item in ready {
-            self.start(&item, description, content_type);
+        self.check_then_start(ready, description.to_owned(), content_type.to_owned());
+    }
+
+    /// Tries a failed file again, from the parts already stored. One refused because its name
+    /// was taken meanwhile asks the question again.
+    pub fn retry(&self, id: u64) {
+        let Some(item) = self.item(id) else { return };
+        let taken_meanwhile = matches!(
+            item.status.get_untracked(),
+            Status::Failed(AppError::Upload(UploadError::Storage(
+                StorageError::Exists { .. }
+            )))
+        );
+        if taken_meanwhile {
+            self.check_then_start(vec![item], String::new(), String::new());
+        } else {
+            self.start(&item, "", "");
         }
     }
 
-    /// Tries a failed file again, from the parts already stored.
-    pub fn retry(&self, id: u64) {
-        if let Some(item) = self.item(id) {
-            self.start(&item, "", "");
+    /// Lists the folders of `batch` for names that are taken; starts the batch at once when
+    /// none is, else asks (`question`) and waits for [`Uploads::answer`].
+    fn check_then_start(&self, batch: Vec<Item>, description: String, content_type: String) {
+        if batch.is_empty() {
+            return;
+        }
+        for item in &batch {
+            item.status.set(Status::Looking);
+        }
+        let uploads = *self;
+        spawn_local(async move {
+            let storage = uploads.account().storage.clone();
+            let keys: Vec<String> = batch.iter().map(|i| i.key.clone()).collect();
+            let existing = match storage.existing_keys(&overwrite::folders_of(&keys)).await {
+                Ok(found) => found,
+                Err(e) => {
+                    let error = AppError::from(e);
+                    uploads.toaster.error(&error);
+                    for item in &batch {
+                        item.status.set(Status::Failed(error.clone()));
+                    }
+                    return;
+                }
+            };
+            let taken = overwrite::taken(&keys, &existing);
+            let Some(&first) = taken.first() else {
+                uploads.apply(
+                    &batch,
+                    &keys,
+                    &existing,
+                    Choice::Skip,
+                    &description,
+                    &content_type,
+                );
+                return;
+            };
+            // Whether a replace can be undone: the bucket keeps versions when HeadObject
+            // names one (no extra permission needed).
+            let versioned = storage
+                .head(&keys[first])
+                .await
+                .is_ok_and(|m| versions::is_versioned(m.version_id.as_deref()));
+            uploads.question.set(Some(Question {
+                batch: batch.iter().map(|i| (i.id, i.key.clone())).collect(),
+                taken: taken.iter().map(|&i| batch[i].path.clone()).collect(),
+                existing,
+                versioned,
+                description,
+                content_type,
+            }));
+        });
+    }
+
+    /// The user's answer to the question: `None` puts the batch back as it was (nothing is
+    /// sent).
+    pub fn answer(&self, choice: Option<Choice>) {
+        let Some(question) = self.question.get_untracked() else {
+            return;
+        };
+        self.question.set(None);
+        let batch: Vec<Item> = question
+            .batch
+            .iter()
+            .filter_map(|(id, _)| self.item(*id))
+            .collect();
+        let Some(choice) = choice else {
+            for item in &batch {
+                item.status.set(Status::Ready);
+            }
+            return;
+        };
+        let keys: Vec<String> = batch.iter().map(|i| i.key.clone()).collect();
+        self.apply(
+            &batch,
+            &keys,
+            &question.existing,
+            choice,
+            &question.description,
+            &question.content_type,
+        );
+    }
+
+    /// Starts each file of `batch` as `choice` makes of it (see [`overwrite::resolve`]).
+    fn apply(
+        &self,
+        batch: &[Item],
+        keys: &[String],
+        existing: &HashSet<String>,
+        choice: Choice,
+        description: &str,
+        content_type: &str,
+    ) {
+        let mut skipped = 0;
+        for (item, write) in batch.iter().zip(overwrite::resolve(keys, existing, choice)) {
+            match write {
+                Write::Skip => {
+                    skipped += 1;
+                    item.status.set(Status::Skipped);
+                    item.note.set(None);
+                    let job = self.local().borrow_mut().jobs.remove(&item.id);
+                    // A multipart upload refused at its end holds parts: they go.
+                    if let Some(mut state) = job.and_then(|j| j.state)
+                        && state.upload_id.is_some()
+                    {
+                        let uploads = *self;
+                        spawn_local(async move {
+                            let _ = uploads.abort_state(&mut state).await;
+                            uploads.changed.update(|n| *n += 1);
+                        });
+                    }
+                }
+                Write::To { key, replace } => {
+                    let item = self.retarget(item, key, replace);
+                    self.start(&item, description, content_type);
+                }
+            }
+        }
+        if skipped > 0 {
+            self.toaster.success(text::skipped(skipped));
+        }
+    }
+
+    /// Points `item` at `key` (the same, or a free name for "keep both") and records whether
+    /// it may replace what is there. Parts already stored for another key are aborted, and
+    /// the file starts again at the new one with the same type and metadata.
+    fn retarget(&self, item: &Item, key: String, replace: bool) -> Item {
+        let stale = {
+            let local = self.local();
+            let mut local = local.borrow_mut();
+            let Some(job) = local.jobs.get_mut(&item.id) else {
+                return item.clone();
+            };
+            job.replace = replace;
+            job.state.as_mut().and_then(|state| {
+                state.object.if_absent = !replace;
+                if state.object.key == key {
+                    return None;
+                }
+                // Type and metadata stay; parts stored for the old key do not.
+                let stale = state.upload_id.is_some().then(|| state.clone());
+                state.object.key.clone_from(&key);
+                state.upload_id = None;
+                state.finished.clear();
+                state.stored_unchecked = false;
+                stale
+            })
+        };
+        if let Some(mut stale) = stale {
+            let uploads = *self;
+            spawn_local(async move {
+                let _ = uploads.abort_state(&mut stale).await;
+                uploads.changed.update(|n| *n += 1);
+            });
+        }
+        if key == item.key {
+            return item.clone();
+        }
+        // Only the last segment changed: the path as offered keeps its folders.
+        let old_name = keys::file_name(&item.key);
+        let new_name = keys::file_name(&key);
+        let path = format!(
+            "{}{new_name}",
+            item.path.strip_suffix(old_name).unwrap_or_default()
+        );
+        // A resumed upload belonged to the old key.
+        item.resumes.set(None);
+        item.note.set(None);
+        self.items.update(|items| {
+            if let Some(i) = items.iter_mut().find(|i| i.id == item.id) {
+                i.key.clone_from(&key);
+                i.path.clone_from(&path);
+            }
+        });
+        Item {
+            key,
+            path,
+            ..item.clone()
         }
     }
 
@@ -389,7 +604,12 @@ impl Uploads {
         let gone: Vec<u64> = self.items.with_untracked(|items| {
             items
                 .iter()
-                .filter(|i| matches!(i.status.get_untracked(), Status::Done | Status::Cancelled))
+                .filter(|i| {
+                    matches!(
+                        i.status.get_untracked(),
+                        Status::Done | Status::Cancelled | Status::Skipped
+                    )
+                })
                 .map(|i| i.id)
                 .collect()
         });
@@ -417,14 +637,14 @@ impl Uploads {
             local
                 .jobs
                 .get_mut(&item.id)
-                .map(|job| (job.file.clone(), job.state.take()))
+                .map(|job| (job.file.clone(), job.state.take(), job.replace))
         };
-        let Some((file, state)) = taken else {
+        let Some((file, state, replace)) = taken else {
             return;
         };
         let state = match state {
             Some(state) => Ok(state),
-            None => self.new_state(item, &file, description, content_type),
+            None => self.new_state(item, &file, description, content_type, replace),
         };
         let mut state = match state {
             Ok(state) => state,
@@ -454,6 +674,7 @@ impl Uploads {
         file: &File,
         description: &str,
         content_type: &str,
+        replace: bool,
     ) -> Result<UploadState, AppError> {
         if let Some(upload_id) = item.resumes.get_untracked()
             && let Some(record) = self.records().get(&upload_id).cloned()
@@ -463,6 +684,7 @@ impl Uploads {
                 key: record.key.clone(),
                 content_type: record.content_type.clone(),
                 metadata: record.metadata.clone(),
+                if_absent: !(record.replace || replace),
             };
             return Ok(
                 UploadState::resume(object, item.size, record.part_size, upload_id)
@@ -480,6 +702,7 @@ impl Uploads {
             key: item.key.clone(),
             content_type,
             metadata,
+            if_absent: !replace,
         };
         Ok(UploadState::new(object, item.size, DEFAULT_PART_SIZE).map_err(UploadError::from)?)
     }
@@ -705,6 +928,7 @@ impl Observer for ItemObserver {
             first_part_crc32: None,
             content_type: self.object.content_type.clone(),
             metadata: self.object.metadata.clone(),
+            replace: !self.object.if_absent,
             started_ms: now_ms(),
         };
         self.uploads.update_records(|r| r.upsert(record));

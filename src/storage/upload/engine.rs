@@ -307,18 +307,28 @@ impl<Io: PartIo> Transfer<'_, Io> {
             observer,
         };
         tally.report();
-        match state.plan {
+        let outcome = match state.plan {
             Plan::Single { size } => {
                 let permit = self.parts.acquire().await;
-                let etag = self.put_whole(&state.object, size, &tally).await?;
+                let etag = self.put_whole(&state.object, size, &tally).await;
                 drop(permit);
-                Ok(Done {
+                etag.map(|etag| Done {
                     etag,
                     requests: tally.requests.get(),
                     reused: 0,
                 })
             }
             Plan::Multipart { .. } => self.multipart(state, &tally).await,
+        };
+        match outcome {
+            // Only the `If-None-Match: *` of a new file's write can fail this way: someone
+            // created the file meanwhile. (A multipart upload stays, for a retry.)
+            Err(UploadError::Storage(StorageError::PreconditionFailed { key }))
+                if state.object.if_absent =>
+            {
+                Err(UploadError::Storage(StorageError::Exists { key }))
+            }
+            other => other,
         }
     }
 
@@ -389,8 +399,12 @@ impl<Io: PartIo> Transfer<'_, Io> {
         );
         let etag = self
             .signed_in(observer, || {
-                self.storage
-                    .complete_multipart_upload(&key, &upload_id, &parts, object_crc)
+                self.storage.complete_multipart_upload(
+                    &state.object,
+                    &upload_id,
+                    &parts,
+                    object_crc,
+                )
             })
             .await;
         match etag {

@@ -34,6 +34,10 @@ pub struct ResumeRecord {
     pub content_type: Option<String>,
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// The user chose to replace whatever is at the key; otherwise the upload completes only
+    /// where no object is (records from before this field: not chosen).
+    #[serde(default)]
+    pub replace: bool,
     pub started_ms: u64,
 }
 
@@ -110,6 +114,7 @@ mod tests {
             first_part_crc32: None,
             content_type: Some("video/mp4".into()),
             metadata: BTreeMap::from([("description".into(), "ünïcode".into())]),
+            replace: false,
             started_ms: started,
         }
     }

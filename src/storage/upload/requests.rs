@@ -24,6 +24,10 @@ pub struct ObjectInfo {
     pub key: String,
     pub content_type: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    /// Store it only where no object is (`If-None-Match: *` on PutObject and
+    /// CompleteMultipartUpload): the user did not choose to replace anything, and a file that
+    /// someone else creates at the key meanwhile stays.
+    pub if_absent: bool,
 }
 
 impl ObjectInfo {
@@ -79,6 +83,11 @@ pub struct UnfinishedUpload {
     pub initiated_ms: Option<i64>,
 }
 
+/// `If-None-Match: *` for a write that must not replace an object.
+fn if_absent(only_if_absent: bool) -> Option<String> {
+    only_if_absent.then(|| "*".to_owned())
+}
+
 /// A presigning window of `valid_for` from `start` (AWS's time).
 pub(crate) fn presigning(
     start: std::time::SystemTime,
@@ -129,6 +138,7 @@ impl Storage {
             .set_content_type(object.content_type.clone())
             .set_metadata(object.encoded_metadata())
             .checksum_crc32(crc32_base64(crc32))
+            .set_if_none_match(if_absent(object.if_absent))
             .presigned(self.presigning()?)
             .await
             .map_err(|e| self.fail(&object.key, e))?;
@@ -226,11 +236,12 @@ impl Storage {
     /// which S3 checks against the parts it holds. Returns the object's ETag.
     pub async fn complete_multipart_upload(
         &self,
-        key: &str,
+        object: &ObjectInfo,
         upload_id: &str,
         parts: &[FinishedPart],
         object_crc32: u32,
     ) -> Result<Option<String>, StorageError> {
+        let key = &object.key;
         let completed = parts
             .iter()
             .map(|p| {
@@ -249,6 +260,7 @@ impl Storage {
             .upload_id(upload_id)
             .checksum_type(ChecksumType::FullObject)
             .checksum_crc32(crc32_base64(object_crc32))
+            .set_if_none_match(if_absent(object.if_absent))
             .multipart_upload(
                 CompletedMultipartUpload::builder()
                     .set_parts(Some(completed))

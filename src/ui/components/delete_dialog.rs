@@ -207,7 +207,7 @@ pub fn DeleteDialog(
 /// Keeps Tab inside the dialog: from its last control to its first, and Shift+Tab the other way
 /// round. (A modal `<dialog>` makes the page inert, but Tab would still leave for the browser's
 /// own interface.)
-fn trap_tab(dialog: &web_sys::HtmlDialogElement, ev: &leptos::ev::KeyboardEvent) {
+pub(super) fn trap_tab(dialog: &web_sys::HtmlDialogElement, ev: &leptos::ev::KeyboardEvent) {
     use wasm_bindgen::JsCast;
     let Ok(found) =
         dialog.query_selector_all("button:not([disabled]), a[href], input, select, textarea")

@@ -263,6 +263,8 @@ async fn resume_record(
         first_part_crc32: None,
         content_type: None,
         metadata: std::collections::BTreeMap::new(),
+        // Nobody said to replace: it completes only where no file is.
+        replace: false,
         started_ms: u
             .initiated_ms
             .and_then(|t| u64::try_from(t).ok())

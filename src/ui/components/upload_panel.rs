@@ -8,7 +8,7 @@ use crate::ui::session::use_session;
 use crate::ui::toast::use_toaster;
 use crate::ui::uploads::{Limits, use_uploads};
 
-use super::UploadQueue;
+use super::{OverwriteDialog, UploadQueue};
 use crate::text;
 
 /// Choose or drop files and folders, describe them, set how much runs at once, and upload into
@@ -62,8 +62,12 @@ pub fn UploadPanel(
             add(offered);
         });
     };
+    // The description and type belong to the batch they were typed for: the next one starts
+    // from empty fields.
     let start = move |_| {
         uploads.start_ready(&description.get_untracked(), &content_type.get_untracked());
+        description.set(String::new());
+        content_type.set(String::new());
     };
     let ready = move || {
         uploads
@@ -175,6 +179,9 @@ pub fn UploadPanel(
                         {text::SIGN_IN_AND_CONTINUE}
                     </button>
                 </div>
+            })}
+            {move || uploads.question.get().map(|question| view! {
+                <OverwriteDialog uploads question/>
             })}
             <Show when=move || !uploads.items.read().is_empty()>
                 <UploadQueue/>

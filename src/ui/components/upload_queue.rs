@@ -24,7 +24,8 @@ pub fn UploadQueue() -> impl IntoView {
     view! {
         <Overall uploads/>
         <ul class="upload-queue" aria-label="Upload queue">
-            <For each=move || uploads.items.get() key=|i| i.id let:item>
+            // Keyed by the key too: "keep both" gives a file a new name.
+            <For each=move || uploads.items.get() key=|i| (i.id, i.key.clone()) let:item>
                 <QueueItem uploads item/>
             </For>
         </ul>
@@ -125,6 +126,8 @@ fn QueueItem(uploads: Uploads, item: Item) -> impl IntoView {
         Status::Failed(_) => text::UPLOAD_FAILED.to_owned(),
         Status::Cancelling => text::UPLOAD_CANCELLING.to_owned(),
         Status::Cancelled => text::UPLOAD_CANCELLED.to_owned(),
+        Status::Looking => text::UPLOAD_LOOKING.to_owned(),
+        Status::Skipped => text::UPLOAD_SKIPPED.to_owned(),
     };
     let active = move || status.get().is_active();
     view! {
@@ -144,10 +147,10 @@ fn QueueItem(uploads: Uploads, item: Item) -> impl IntoView {
                         <button class="button button-small button-primary" on:click=move |_| uploads.retry(id)>{text::RETRY}</button>
                         <button class="button button-small" on:click=move |_| uploads.cancel(id)>{text::CANCEL}</button>
                     }.into_any(),
-                    Status::Done | Status::Cancelled => view! {
+                    Status::Done | Status::Cancelled | Status::Skipped => view! {
                         <button class="button button-small" on:click=move |_| uploads.remove(id)>{text::REMOVE}</button>
                     }.into_any(),
-                    Status::Cancelling => ().into_any(),
+                    Status::Cancelling | Status::Looking => ().into_any(),
                 }}
             </span>
             <Show when=active>
