@@ -621,3 +621,241 @@ async fn a_connection_dropped_mid_part_and_a_lost_answer_to_complete_lose_nothin
     })
     .await;
 }
+
+/// The "already in this folder" question, once it shows: its title.
+async fn question(b: &Browser) -> Result<String> {
+    b.wait_text(
+        "[data-testid=overwrite-dialog] h3",
+        "to ask about the taken names",
+        |_| true,
+    )
+    .await
+}
+
+/// Answers the question with one of its buttons and waits for it to go.
+async fn answer(b: &Browser, choice: &str) -> Result {
+    b.client
+        .find(fantoccini::Locator::XPath(&format!(
+            "//dialog[@data-testid='overwrite-dialog']//button[normalize-space()={}]",
+            xpath_literal(choice)
+        )))
+        .await?
+        .click()
+        .await?;
+    let start = Instant::now();
+    while b.count("[data-testid=overwrite-dialog]").await? > 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the dialog stayed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+/// `name` with ` (n)` before its extension: the name "keep both" gives.
+fn numbered(name: &str, n: u32) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem} ({n}).{ext}"),
+        None => format!("{name} ({n})"),
+    }
+}
+
+#[tokio::test]
+async fn a_taken_name_is_asked_about_once_and_each_answer_does_what_it_says() {
+    run("a_taken_name_is_asked_about", |s| async move {
+        let user = "olga";
+        let home = format!("users/{user}/");
+        let b = s.open(user).await?;
+        b.goto_app("/").await?;
+        b.sign_in(user).await?;
+        let report = BigFile::new(&s, "Q4 report", 1000)?;
+        let notes = BigFile::new(&s, "notes", 2000)?;
+        let fresh = BigFile::new(&s, "fresh", 3000)?;
+        let at = |f: &BigFile| format!("{home}{}", f.name);
+        // Someone else's files under two of the names, written behind the app's back.
+        b.env.put_elsewhere(user, &at(&report), "theirs 1")?;
+        b.env.put_elsewhere(user, &at(&notes), "theirs 2")?;
+        let theirs = |text: &str| json!(sha256_hex(text.as_bytes()));
+
+        // One question for the batch; "Keep both" numbers the two, the new file goes as is.
+        for f in [&report, &notes, &fresh] {
+            offer(&b, f.path()?, &f.name).await?;
+        }
+        b.button("Upload 3 files").await?.click().await?;
+        assert_eq!(question(&b).await?, "2 files are already in this folder");
+        let listed = b
+            .texts("[data-testid=overwrite-dialog] .overwrite-names li")
+            .await?;
+        assert_eq!(listed, [report.name.clone(), notes.name.clone()]);
+        let note = b.texts("[data-testid=overwrite-dialog] p.muted").await?;
+        assert_eq!(
+            note,
+            ["A replaced file cannot be restored."],
+            "not a versioned bucket"
+        );
+        answer(&b, "Keep both").await?;
+        for name in [
+            numbered(&report.name, 1),
+            numbered(&notes.name, 1),
+            fresh.name.clone(),
+        ] {
+            expect_uploaded(&b, &name, Duration::from_secs(30)).await?;
+        }
+        expect_read_back(
+            &b,
+            user,
+            &format!("{home}{}", numbered(&report.name, 1)),
+            &report,
+        )?;
+        expect_read_back(
+            &b,
+            user,
+            &format!("{home}{}", numbered(&notes.name, 1)),
+            &notes,
+        )?;
+        expect_read_back(&b, user, &at(&fresh), &fresh)?;
+        assert_eq!(
+            b.env.peek_object(user, &at(&report))?["sha256"],
+            theirs("theirs 1")
+        );
+        assert_eq!(
+            b.env.peek_object(user, &at(&notes))?["sha256"],
+            theirs("theirs 2")
+        );
+        b.button("Clear finished").await?.click().await?;
+
+        // Escape: nothing is sent, the file waits as it was.
+        offer(&b, fresh.path()?, &fresh.name).await?;
+        b.button("Upload").await?.click().await?;
+        assert_eq!(
+            question(&b).await?,
+            format!("“{}” is already in this folder", fresh.name)
+        );
+        b.client
+            .active_element()
+            .await?
+            .send_keys("\u{E00C}")
+            .await?;
+        b.wait_text(&status_of(&fresh.name), "to be ready again", |t| {
+            t == "Ready"
+        })
+        .await?;
+        assert_eq!(b.count("[data-testid=overwrite-dialog]").await?, 0);
+        b.client
+            .find(fantoccini::Locator::XPath(&format!(
+                "{}//button[normalize-space()='Remove']",
+                row(&fresh.name)
+            )))
+            .await?
+            .click()
+            .await?;
+
+        // "Replace": the user's bytes over theirs, at the same name.
+        offer(&b, report.path()?, &report.name).await?;
+        b.button("Upload").await?.click().await?;
+        question(&b).await?;
+        answer(&b, "Replace").await?;
+        expect_uploaded(&b, &report.name, Duration::from_secs(30)).await?;
+        expect_read_back(&b, user, &at(&report), &report)?;
+        assert_eq!(
+            b.env
+                .peek_object(user, &format!("{home}{}", numbered(&report.name, 2)))?["error"],
+            json!("404")
+        );
+        b.button("Clear finished").await?.click().await?;
+
+        // "Skip": theirs stays, nothing new appears.
+        offer(&b, notes.path()?, &notes.name).await?;
+        b.button("Upload").await?.click().await?;
+        question(&b).await?;
+        answer(&b, "Skip").await?;
+        b.wait_text(&status_of(&notes.name), "to be skipped", |t| {
+            t.starts_with("Skipped")
+        })
+        .await?;
+        assert_eq!(
+            b.env.peek_object(user, &at(&notes))?["sha256"],
+            theirs("theirs 2")
+        );
+        assert_eq!(
+            b.env
+                .peek_object(user, &format!("{home}{}", numbered(&notes.name, 2)))?["error"],
+            json!("404")
+        );
+        b.assert_no_script_errors().await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_file_created_while_ours_uploads_is_not_replaced_and_retry_asks() {
+    run("a_file_created_meanwhile", |s| async move {
+        let user = "rita";
+        let b = s.open(user).await?;
+        b.goto_app("/").await?;
+        b.sign_in(user).await?;
+        let file = BigFile::new(&s, "race", 4000)?;
+        let key = format!("users/{user}/{}", file.name);
+        // The app finds the name free, and its PutObject is held at the store...
+        b.env.knob(
+            "delays",
+            &json!({"prefix": key, "operation": "PutObject", "seconds": 3}),
+        )?;
+        offer(&b, file.path()?, &file.name).await?;
+        b.button("Upload").await?.click().await?;
+        let start = Instant::now();
+        while b.env.counters(&key)?["PutObject"]["0"]["received"]
+            .as_u64()
+            .unwrap_or(0)
+            == 0
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no PutObject arrived: {}",
+                b.env.counters(&key)?
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // ...while someone else creates the file (no delay for them).
+        b.env.knob("reset", &json!({}))?;
+        b.env.put_elsewhere(user, &key, "theirs")?;
+
+        assert_eq!(
+            finished(&b, &file.name, Duration::from_secs(30)).await?,
+            "Failed"
+        );
+        let why = b
+            .texts(&format!("{}//*[@role='alert']//p", row(&file.name)))
+            .await?;
+        assert!(
+            why.first()
+                .is_some_and(|t| t.contains("was created in this folder by someone else")),
+            "{why:?}"
+        );
+        assert_eq!(
+            b.env.peek_object(user, &key)?["sha256"],
+            json!(sha256_hex(b"theirs")),
+            "theirs stays"
+        );
+
+        // Retry asks the question again.
+        b.client
+            .find(fantoccini::Locator::XPath(&format!(
+                "{}//button[normalize-space()='Retry']",
+                row(&file.name)
+            )))
+            .await?
+            .click()
+            .await?;
+        question(&b).await?;
+        answer(&b, "Keep both").await?;
+        let renamed = numbered(&file.name, 1);
+        expect_uploaded(&b, &renamed, Duration::from_secs(30)).await?;
+        expect_read_back(&b, user, &format!("users/{user}/{renamed}"), &file)?;
+        b.assert_no_script_errors().await?;
+        Ok(())
+    })
+    .await;
+}
