@@ -94,7 +94,15 @@ const account = (id) => ({
 const configuration = {
   clients: CLIENTS,
   jwks: loadSigningKey(),
-  cookies: { keys: ['pail-local-stack-cookie-key-1', 'pail-local-stack-cookie-key-0'] },
+  cookies: {
+    keys: ['pail-local-stack-cookie-key-1', 'pail-local-stack-cookie-key-0'],
+    // RP-initiated logout by form POST (RP-Initiated Logout 1.0 §2: a provider must accept it;
+    // Pail posts so that the ID token is in no URL). oidc-provider serves POST only with
+    // SameSite=None session cookies, as hosted providers (Okta, Auth0, Keycloak) set them: a
+    // POST navigation from another site carries no Lax cookie. See the rewrite below.
+    long: { sameSite: 'none' },
+  },
+  enableHttpPostMethods: true,
   findAccount: (_ctx, id) => account(id),
   responseTypes: ['code'],
   scopes: ['openid', 'profile', 'email', 'offline_access'],
@@ -145,6 +153,17 @@ const configuration = {
 };
 
 const provider = new Provider(ISSUER, configuration);
+
+// SameSite=None needs Secure, which plain-http loopback cannot set, so the browser would drop
+// these cookies. The app and this IdP share the loopback site (ports do not count), so Lax
+// cookies reach a POST from the app as None ones reach a hosted provider from another site.
+provider.use(async (ctx, next) => {
+  await next();
+  const cookies = ctx.response.get('Set-Cookie');
+  if (Array.isArray(cookies) && cookies.length) {
+    ctx.set('Set-Cookie', cookies.map((c) => c.replace(/;\s*samesite=none/i, '; samesite=lax')));
+  }
+});
 
 // Stricter preflights than the library's default (which answers any origin): token,
 // userinfo and revocation preflights from origins outside the client's get no CORS grant.
