@@ -20,7 +20,7 @@
 // requests with this account's session, `silent_ok` those answered with a code;
 // `end_session_*`: RP-initiated logout requests by method, `token_in_url` those whose URL
 // carried an ID token (an `id_token_hint`, or anything shaped like a JWT).
-import { generateKeyPairSync, createHash } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +57,9 @@ const CLIENTS = CLIENT_IDS.map(client);
 const CLIENT_ORIGINS = new Set(ORIGINS.map((o) => new URL(o).origin));
 
 // RS256 signing key: generated once, kept in $PAIL_STACK_DIR so the JWKS (and tokens
-// issued before a restart) stay valid across restarts.
+// issued before a restart) stay valid across restarts. The JWKS also carries `x5c`, a
+// self-signed certificate for the key: Ceph RGW's STS validates ID tokens only against x5c
+// (stack/rgw). A key file without one (written before) gets one added, once.
 function loadSigningKey() {
   const file = join(STACK_DIR, `${NAME}-jwks.json`);
   if (!existsSync(file)) {
@@ -68,7 +70,50 @@ function loadSigningKey() {
     writeFileSync(file, JSON.stringify({ keys: [{ ...jwk, kid, alg: 'RS256', use: 'sig' }] }, null, 2), { mode: 0o600 });
     console.log(`${NAME}: generated signing key ${kid} -> ${file}`);
   }
-  return JSON.parse(readFileSync(file, 'utf8'));
+  const jwks = JSON.parse(readFileSync(file, 'utf8'));
+  if (jwks.keys.some((k) => !k.x5c)) {
+    jwks.keys = jwks.keys.map((k) => (k.x5c ? k : { ...k, x5c: [selfSignedCertificate(k, ISSUER)] }));
+    writeFileSync(file, JSON.stringify(jwks, null, 2), { mode: 0o600 });
+    console.log(`${NAME}: added a self-signed x5c certificate to ${file}`);
+  }
+  return jwks;
+}
+
+// A minimal X.509 v3 certificate (DER, base64 as x5c wants) for an RSA private JWK, signed by
+// itself with SHA-256: subject = issuer = CN=<the issuer URL's host>, valid 10 years. Node can
+// parse certificates but not make them, hence these few lines of DER.
+function selfSignedCertificate(privateJwk, issuerUrl) {
+  const der = (tag, ...parts) => {
+    const body = Buffer.concat(parts);
+    const n = body.length;
+    const len = n < 0x80 ? Buffer.from([n])
+      : n < 0x100 ? Buffer.from([0x81, n]) : n < 0x10000 ? Buffer.from([0x82, n >> 8, n & 0xff])
+        : Buffer.from([0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]);
+    return Buffer.concat([Buffer.from([tag]), len, body]);
+  };
+  const seq = (...p) => der(0x30, ...p);
+  const oid = (hex) => der(0x06, Buffer.from(hex, 'hex'));
+  const utcTime = (d) => der(0x17, Buffer.from(`${d.toISOString().slice(2, 19).replace(/[-:T]/g, '')}Z`, 'ascii'));
+  const name = seq(der(0x31, seq(oid('550403'), der(0x0c, Buffer.from(new URL(issuerUrl).host, 'utf8'))))); // CN
+  const sha256WithRsa = seq(oid('2a864886f70d01010b'), der(0x05));
+  const serial = randomBytes(16);
+  serial[0] &= 0x7f; // positive
+  const now = new Date();
+  const key = createPrivateKey({ key: privateJwk, format: 'jwk' });
+  const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  const tbs = seq(
+    der(0xa0, der(0x02, Buffer.from([2]))), // v3
+    der(0x02, serial),
+    sha256WithRsa,
+    name,
+    seq(utcTime(new Date(now.getTime() - 3600e3)), utcTime(new Date(now.getTime() + 3650 * 86400e3))),
+    name,
+    spki,
+  );
+  const cert = seq(tbs, sha256WithRsa, der(0x03, Buffer.from([0]), sign('sha256', tbs, key)));
+  const parsed = new X509Certificate(cert); // refuses malformed DER
+  if (!parsed.verify(parsed.publicKey) || !parsed.checkPrivateKey(key)) throw new Error('x5c: certificate does not match the key');
+  return cert.toString('base64');
 }
 
 // Per-account test knobs and counters (see the header).
