@@ -470,12 +470,22 @@ fn is_role_arn(arn: &str) -> bool {
     ) else {
         return false;
     };
-    // MinIO's STS hands out roles as arn:minio:iam:::role/<id>, with no account
-    // (docs/providers/s3-compatible.md).
+    // MinIO's STS hands out roles as arn:minio:iam:::role/<id>, with no account; Ceph RGW
+    // names them arn:aws:iam:::role/<name>, or arn:aws:iam::<tenant>:role/<name> in a tenant
+    // (docs/providers/s3-compatible.md). A number that is not 12 digits is a mistyped AWS
+    // account, not a tenant.
+    let digits = !account.is_empty() && account.chars().all(|c| c.is_ascii_digit());
+    let tenant = account
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_');
     let account_ok = match partition {
         "minio" => account.is_empty(),
-        p if p.starts_with("aws") => {
-            account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())
+        "aws" | "aws-cn" | "aws-us-gov" => {
+            if digits {
+                account.len() == 12
+            } else {
+                tenant
+            }
         }
         _ => false,
     };
@@ -711,7 +721,17 @@ mod tests {
             "arn:minio:iam:::role/dRTkMK4JkdN7bfzg0LIYdvD3Z1I"
         ));
         assert!(!is_role_arn("arn:minio:iam::123456789012:role/x"));
-        assert!(!is_role_arn("arn:aws:iam:::role/x"));
+        // AWS's partitions; Ceph RGW's forms (no account, or a tenant).
+        assert!(is_role_arn("arn:aws-us-gov:iam::123456789012:role/a"));
+        assert!(is_role_arn("arn:aws:iam:::role/pail-alice"));
+        assert!(is_role_arn("arn:aws:iam::acme_corp:role/pail-alice"));
+        assert!(
+            !is_role_arn("arn:aws:iam::12345:role/x"),
+            "a mistyped account"
+        );
+        assert!(!is_role_arn("arn:aws:iam::acme corp:role/x"));
+        assert!(!is_role_arn("arn:aws-xx:iam::123456789012:role/x"));
+        assert!(!is_role_arn("arn:aws:iam:::role/"));
         assert!(!is_role_arn("arn:other:iam::123456789012:role/x"));
         assert!(!is_role_arn("arn:aws:s3:::bucket"));
     }

@@ -88,10 +88,21 @@ where
         SdkError::ServiceError(ctx) => {
             let status = ctx.raw().status().as_u16();
             let e = ctx.err();
+            let (mut code, mut message) =
+                (e.code().map(str::to_owned), e.message().map(str::to_owned));
+            // An error in another service's shape goes unread by the SDK: Ceph RGW's STS
+            // answers in S3's `<Error>`, not STS's `<ErrorResponse>`. The body still says it.
+            if code.is_none()
+                && let Some(body) = ctx.raw().body().bytes()
+            {
+                let (c, m) = error_fields(&String::from_utf8_lossy(body));
+                code = c;
+                message = message.or(m);
+            }
             SdkFailure::Service {
                 status,
-                code: e.code().map(str::to_owned),
-                message: e.message().map(str::to_owned),
+                code,
+                message,
             }
         }
         SdkError::DispatchFailure(_) => SdkFailure::Unreachable { detail },
@@ -107,6 +118,29 @@ where
             credentials: find_source::<CredentialsError>(&other).cloned(),
         },
     }
+}
+
+/// `<Code>` and `<Message>` of an XML error body: S3's `<Error>`, and STS's `<ErrorResponse>`
+/// (whose `<Error>` holds the same two).
+pub fn error_fields(body: &str) -> (Option<String>, Option<String>) {
+    (element(body, "Code"), element(body, "Message"))
+}
+
+fn element(body: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    let start = body.find(&open)? + open.len();
+    let end = start + body[start..].find(&close)?;
+    let text = body[start..end].trim();
+    (!text.is_empty()).then(|| unescape(text))
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 /// The first error of type `T` in `err`'s source chain.

@@ -432,6 +432,26 @@ pub const SHARE_DURATIONS: &[(u64, &str)] = &[
     (7 * 24 * 3600, "7 days"),
 ];
 
+/// The label of a link's validity in seconds: one of [`SHARE_DURATIONS`], or the session's
+/// own length when it is shorter than all of them.
+pub fn share_duration(secs: u64) -> String {
+    SHARE_DURATIONS
+        .iter()
+        .find(|(s, _)| *s == secs)
+        .map_or_else(
+            || crate::format::duration_secs(secs),
+            |(_, l)| (*l).to_owned(),
+        )
+}
+
+/// Said before a link is made: the longest it can last.
+pub fn share_limit(session: &str) -> String {
+    format!(
+        "A link works at most {session}: it carries this sign-in's AWS credentials, which last \
+         that long."
+    )
+}
+
 /// When a share link stops working, and why then.
 pub fn share_until(when: &str, cut_short: bool) -> String {
     if cut_short {
@@ -1340,7 +1360,8 @@ pub fn not_a_region(value: &str) -> String {
 
 pub fn not_a_role_arn(value: &str) -> String {
     format!(
-        "'{value}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>, or MinIO's \
+        "'{value}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>; Ceph RGW's \
+         arn:aws:iam:::role/<name> or arn:aws:iam::<tenant>:role/<name>; MinIO's \
          arn:minio:iam:::role/<id>)"
     )
 }

@@ -413,6 +413,60 @@ async fn head_403_without_a_body_is_access_denied() {
 }
 
 #[tokio::test]
+async fn a_name_is_taken_only_by_an_object_of_exactly_that_name() {
+    for (fixture, taken) in [
+        ("s3-list-name-taken", true),
+        ("s3-list-name-longer", false),
+        ("s3-list-name-free", false),
+    ] {
+        let h = Harness::new(&[fixture]);
+        let got = h
+            .storage
+            .exists("users/alice/report.pdf")
+            .await
+            .expect("listed");
+        assert_eq!(got, taken, "{fixture}");
+        let sent = h.http.actual_requests().next().expect("one request");
+        let uri = sent.uri().to_owned();
+        assert!(
+            uri.contains("prefix=users%2Falice%2Freport.pdf")
+                && uri.contains("max-keys=1")
+                && !uri.contains("delimiter"),
+            "{uri}"
+        );
+        assert_eq!(sent.method(), "GET");
+    }
+}
+
+#[tokio::test]
+async fn deleteobjects_refused_as_a_whole_falls_back_to_one_delete_per_key() {
+    let h = Harness::new(&[
+        "s3-delete-objects-403-as-a-whole",
+        "s3-delete-204",
+        "s3-delete-204",
+    ]);
+    let keys = vec![
+        "users/alice/a.txt".to_owned(),
+        "users/alice/b.txt".to_owned(),
+    ];
+    let report = h.storage.delete_keys(&keys, |_| {}).await;
+    assert_eq!((report.requested, report.deleted), (2, 2), "{report:?}");
+    assert!(report.all_deleted(), "{report:?}");
+    let sent: Vec<(String, String)> = h
+        .http
+        .actual_requests()
+        .map(|r| (r.method().to_owned(), r.uri().to_owned()))
+        .collect();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert_eq!(sent[0].0, "POST");
+    assert!(sent[0].1.contains("?delete"), "{sent:?}");
+    for (i, key) in keys.iter().enumerate() {
+        assert_eq!(sent[i + 1].0, "DELETE");
+        assert!(sent[i + 1].1.ends_with(key.as_str()), "{sent:?}");
+    }
+}
+
+#[tokio::test]
 async fn head_404_without_a_body_is_no_such_key() {
     let h = Harness::new(&["s3-head-404"]);
     let err = h

@@ -206,6 +206,13 @@ async fn access_denied_is_the_trust_policy() {
 }
 
 #[tokio::test]
+async fn an_error_in_s3s_shape_still_names_its_code() {
+    // Ceph RGW's STS: <Error><Code>AccessDenied</Code>…, which the SDK's STS parser skips.
+    let (err, _) = error_for("sts-assume-403-access-denied-s3-shape", app_config()).await;
+    assert_eq!(err, CredentialsError::TrustPolicyDenied(String::new()));
+}
+
+#[tokio::test]
 async fn a_session_longer_than_the_role_allows_is_invalid() {
     let config = app_config_with(&[("PAIL_SESSION_DURATION_SECONDS", "43200")]);
     let http = replay(&["sts-assume-400-validation-duration"]);

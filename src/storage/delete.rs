@@ -113,14 +113,44 @@ impl Storage {
         mut progress: impl FnMut(&DeleteReport),
     ) -> DeleteReport {
         let mut report = DeleteReport::default();
+        let mut one_by_one = false;
         for batch in batches(keys) {
-            match self.delete_batch(batch).await {
+            let outcome = if one_by_one {
+                Ok(self.delete_each(batch).await)
+            } else {
+                self.delete_batch(batch).await
+            };
+            match outcome {
                 Ok(errors) => report.add_batch(batch, errors),
+                // A store that checks DeleteObjects against the bucket, not each key (Ceph
+                // RGW 16), refuses it as a whole where the user may delete every key one by
+                // one; so do the rest of the batches.
+                Err(StorageError::AccessDenied { .. }) => {
+                    one_by_one = true;
+                    report.add_batch(batch, self.delete_each(batch).await);
+                }
                 Err(error) => report.add_failed_batch(batch, &error),
             }
             progress(&report);
         }
         report
+    }
+
+    /// Deletes each key with its own DeleteObject; returns the keys that were not deleted, as
+    /// (key, code, message) like DeleteObjects' errors.
+    async fn delete_each(&self, batch: &[String]) -> Vec<(String, String, String)> {
+        let mut errors = Vec::new();
+        for key in batch {
+            if let Err(e) = self.delete(key).await {
+                let code = match &e {
+                    StorageError::AccessDenied { .. } => "AccessDenied".to_owned(),
+                    StorageError::Other { code, .. } => code.clone(),
+                    _ => "Error".to_owned(),
+                };
+                errors.push((key.clone(), code, e.to_string()));
+            }
+        }
+        errors
     }
 
     async fn delete_batch(

@@ -184,6 +184,24 @@ impl Storage {
         })
     }
 
+    /// Whether an object is at `key`, by a one-key listing under that exact name: the
+    /// per-user policy allows it, and it does not depend on the status of a HEAD of a missing
+    /// key (403, not 404, without an unconditioned `s3:ListBucket` — AWS's rule, and Ceph
+    /// RGW's).
+    pub async fn exists(&self, key: &str) -> Result<bool, StorageError> {
+        let out = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(key)
+            .max_keys(1)
+            .send()
+            .await
+            .map_err(|e| self.fail(key, e))?;
+        // The name itself sorts before every longer one that starts with it.
+        Ok(out.contents().first().and_then(|o| o.key()) == Some(key))
+    }
+
     /// PutObject with the content type and user metadata. The SDK adds a CRC32 checksum
     /// that S3 verifies. Returns the new ETag.
     pub async fn put(&self, object: NewObject) -> Result<Option<String>, StorageError> {

@@ -99,10 +99,8 @@ impl Storage {
         if from == to {
             return Err(StorageError::Rename(RenameError::Same));
         }
-        match self.head(to).await {
-            Ok(_) => return Err(StorageError::Rename(RenameError::Exists(to.to_owned()))),
-            Err(StorageError::NoSuchKey { .. }) => {}
-            Err(e) => return Err(e),
+        if self.exists(to).await? {
+            return Err(StorageError::Rename(RenameError::Exists(to.to_owned())));
         }
         let source = self.head(from).await?;
         let plan = copy_plan(source.size).map_err(StorageError::too_large)?;

@@ -36,6 +36,22 @@ pub fn real_validity(
     }
 }
 
+/// Of `durations` (seconds), those a link made with fresh credentials of `session` length can
+/// keep (a presigned URL ends with the credentials that signed it); when none can, `session`
+/// itself, so there is always one honest choice.
+pub fn honoured(durations: &[u64], session: Duration) -> Vec<u64> {
+    let within: Vec<u64> = durations
+        .iter()
+        .copied()
+        .filter(|&d| d <= session.as_secs())
+        .collect();
+    if within.is_empty() {
+        vec![session.as_secs()]
+    } else {
+        within
+    }
+}
+
 /// `Content-Disposition` that downloads under the object's own name (RFC 6266): an ASCII
 /// fallback for old clients and the exact name, UTF-8 percent-encoded (RFC 8187).
 pub fn attachment(file_name: &str) -> String {
@@ -96,6 +112,22 @@ impl Storage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_durations_the_credentials_can_keep_are_offered() {
+        let offered = [900, 3600, 43_200, 604_800];
+        assert_eq!(
+            honoured(&offered, Duration::from_secs(3600)),
+            vec![900, 3600]
+        );
+        assert_eq!(
+            honoured(&offered, Duration::from_secs(43_200)),
+            vec![900, 3600, 43_200]
+        );
+        assert_eq!(honoured(&offered, Duration::from_secs(900)), vec![900]);
+        // Shorter than every choice: the session's own length is the one choice.
+        assert_eq!(honoured(&offered, Duration::from_secs(60)), vec![60]);
+    }
 
     #[test]
     fn a_link_never_outlives_the_credentials_that_sign_it() {

@@ -3,7 +3,7 @@
 //! here, and then explained like every other S3 error (`StorageError::from_failure`).
 
 use super::engine::HttpAnswer;
-use crate::sdk::SdkFailure;
+use crate::sdk::{SdkFailure, error_fields};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartOutcome {
@@ -57,28 +57,6 @@ pub fn classify_response(answer: &HttpAnswer) -> PartOutcome {
     } else {
         PartOutcome::Fail(failure)
     }
-}
-
-/// `<Code>` and `<Message>` of an S3 XML error body.
-pub fn error_fields(body: &str) -> (Option<String>, Option<String>) {
-    (element(body, "Code"), element(body, "Message"))
-}
-
-fn element(body: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let close = format!("</{name}>");
-    let start = body.find(&open)? + open.len();
-    let end = start + body[start..].find(&close)?;
-    let text = body[start..end].trim();
-    (!text.is_empty()).then(|| unescape(text))
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 #[cfg(test)]

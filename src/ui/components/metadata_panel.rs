@@ -80,7 +80,24 @@ pub fn MetadataPanel(
     let editing = RwSignal::new(false);
     let readable = use_session().config().s3.metadata_keys;
     // Share link: the credentials are made fresh first, so the link lasts as long as it can.
-    let share_for = RwSignal::new(text::SHARE_DURATIONS[1].0);
+    // Only durations a link can keep: it ends with the credentials that sign it, which last
+    // the configured session length once renewed.
+    let session = use_session().config().aws.session_duration;
+    let durations: Vec<u64> = crate::storage::share::honoured(
+        &text::SHARE_DURATIONS
+            .iter()
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>(),
+        session,
+    );
+    let share_for = RwSignal::new(
+        durations
+            .iter()
+            .copied()
+            .filter(|&d| d <= 3600)
+            .max()
+            .unwrap_or(session.as_secs()),
+    );
     let share = Action::new_local({
         let storage = account.storage.clone();
         let credentials = account.credentials.clone();
@@ -256,8 +273,8 @@ pub fn MetadataPanel(
                                         }
                                     }
                                 >
-                                    {text::SHARE_DURATIONS.iter().map(|(secs, label)| view! {
-                                        <option value=secs.to_string() selected=move || share_for.get() == *secs>{*label}</option>
+                                    {durations.iter().map(|&secs| view! {
+                                        <option value=secs.to_string() selected=move || share_for.get() == secs>{text::share_duration(secs)}</option>
                                     }).collect_view()}
                                 </select>
                             </label>
@@ -269,6 +286,9 @@ pub fn MetadataPanel(
                                 {text::CREATE_LINK}
                             </button>
                         </div>
+                        <p class="muted small" data-testid="share-limit">
+                            {text::share_limit(&text::share_duration(session.as_secs()))}
+                        </p>
                         {move || share.value().get().map(|result| match result {
                             Err(error) => view! { <ErrorNotice error/> }.into_any(),
                             Ok(link) => {

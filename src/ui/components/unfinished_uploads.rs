@@ -65,7 +65,14 @@ pub fn UnfinishedUploads(
                         );
                         error.set(None);
                     }
-                    Err(e) => error.set(Some(e.into())),
+                    // A side list: when it cannot be read (a store that does not fill
+                    // `s3:prefix` for ListMultipartUploads refuses it, as Ceph RGW 16 does),
+                    // it stays away instead of putting an error under every folder. Uploads
+                    // this page started still resume from its own records.
+                    Err(e) => {
+                        leptos::logging::warn!("unfinished uploads cannot be listed: {e}");
+                        rows.set(Vec::new());
+                    }
                 }
             });
         }
