@@ -1,20 +1,23 @@
 //! The upload engine's byte mover in the browser: CRC32s from the worker pool, PUTs of
-//! `Blob` slices through XMLHttpRequest, sleeps on `setTimeout`.
+//! `Blob` slices through XMLHttpRequest (fetch for a conditional one), sleeps on `setTimeout`.
 
 use std::ops::Range;
 use std::time::Duration;
 
 use web_sys::Blob;
 
-use super::clock;
 use super::crc::CrcPool;
-use super::xhr;
+use super::{clock, http, xhr};
 use crate::storage::upload::{HttpAnswer, PartIo, SignedRequest};
 
 /// How long a part may go without a byte sent or an answer before it is abandoned and sent
 /// again: long enough for S3 to answer a 5 GiB part, short enough that a hung connection is
 /// noticed while the user watches.
 pub const STALL: Duration = Duration::from_secs(60);
+
+/// For a PUT sent without progress events (fetch): the slowest upload rate still waited for,
+/// on top of [`STALL`] (16 MiB, the largest single PUT, may take 17 minutes more).
+const SLOWEST_BYTES_PER_SEC: u64 = 16 * 1024;
 
 /// One file (any `Blob`) to upload.
 #[derive(Debug, Clone)]
@@ -60,8 +63,24 @@ impl PartIo for BlobIo {
         progress: &dyn Fn(u64),
     ) -> Result<HttpAnswer, String> {
         let body = self.slice(&range)?;
-        let answer =
-            xhr::put_blob(&request.url, &request.headers, &body, progress, self.stall).await?;
+        // A conditional PUT (`If-None-Match: *`, a new file) goes by fetch: XMLHttpRequest's
+        // cache mode is "default", for which the browser turns a conditional request into a
+        // revalidation and adds `Cache-Control: max-age=0`, and S3 would store that with the
+        // object (seen in Chromium). fetch's `force-cache` adds nothing. It reports no upload
+        // progress, so the file's comes at the end, and the stall limit grows with the size.
+        let conditional = request
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("if-none-match"));
+        let answer = if conditional {
+            let len = range.end - range.start;
+            let limit = self.stall + Duration::from_secs(len / SLOWEST_BYTES_PER_SEC);
+            let answer = http::put_blob(&request.url, &request.headers, &body, limit).await?;
+            progress(len);
+            answer
+        } else {
+            xhr::put_blob(&request.url, &request.headers, &body, progress, self.stall).await?
+        };
         Ok(HttpAnswer {
             status: answer.status,
             etag: answer.etag,

@@ -78,6 +78,47 @@ pub async fn fetch(request: Request<'_>) -> Result<Response, FetchError> {
     })
 }
 
+/// PUTs the `Blob` `body` to `url` with `headers`, by fetch with the `force-cache` mode (see
+/// [`cache_mode`]): for a conditional PUT, which XMLHttpRequest cannot send without the browser
+/// adding `Cache-Control: max-age=0` (`platform::blob_io`). The Blob streams from disk as with
+/// XHR; fetch reports no upload progress. `Err` when no HTTP answer came within `limit`, or
+/// none at all (network, CORS).
+pub async fn put_blob(
+    url: &str,
+    headers: &[(String, String)],
+    body: &web_sys::Blob,
+    limit: std::time::Duration,
+) -> Result<super::xhr::Answer, String> {
+    let controller = AbortController::new().map_err(|e| format!("{e:?}"))?;
+    let _abort = AbortOnDrop(controller.clone());
+    let mut builder = RequestBuilder::new(url)
+        .method(Method::PUT)
+        .cache(cache_mode("PUT"))
+        .abort_signal(Some(&controller.signal()));
+    for (name, value) in headers {
+        if !browser_owned(name) {
+            builder = builder.header(name, value);
+        }
+    }
+    let request = builder.body(body.clone()).map_err(|e| e.to_string())?;
+    let response = within(limit, request.send())
+        .await
+        .ok_or_else(|| format!("no answer within {} s", limit.as_secs()))?
+        .map_err(|e| format!("the request failed (network error, or blocked by CORS): {e}"))?;
+    let status = response.status();
+    // S3's time, so a request refused for a wrong clock is signed right when retried.
+    if let Some(date) = response.headers().get("Date") {
+        super::clock::BrowserClock::observe_date(&date);
+    }
+    let etag = response.headers().get("ETag");
+    let body = if (200..300).contains(&status) {
+        String::new()
+    } else {
+        response.text().await.unwrap_or_default()
+    };
+    Ok(super::xhr::Answer { status, etag, body })
+}
+
 /// The HTTP cache mode of a request. Reads are `no-store`: object URLs are the same before and
 /// after an overwrite, and a signed GET must never be answered from the cache. Writes must not
 /// be: for `no-store` (and `reload`) the browser adds `Cache-Control: no-cache` and `Pragma:

@@ -133,7 +133,8 @@ async fn versions_are_listed_downloaded_and_restored() {
         let first_bytes = std::fs::read(files.path(&name))?;
         let first = s.env.peek_versioned("vera", &key)?;
         files.rewrite(&name, "the second version, which is longer\n")?;
-        upload(&vera, &files, &[&name], "second").await?;
+        // The name is taken: the app asks, and says a replace can be undone here.
+        upload_answering(&vera, &files, &[&name], "second", Some("Replace")).await?;
         let versions = s.env.versions("vera", &key)?;
         assert_eq!(versions.len(), 2, "{versions:?}");
         let (current, older) = (id_of(&versions[0]), id_of(&versions[1]));
@@ -377,6 +378,17 @@ impl Drop for Files {
 /// Chooses `names` at once, types the description, clicks Upload, and waits until each is
 /// "Uploaded ✓" (the newest queue entry of each name: a name uploaded before is listed too).
 async fn upload(b: &Browser, files: &Files, names: &[&str], description: &str) -> Result {
+    upload_answering(b, files, names, description, None).await
+}
+
+/// [`upload`], answering the "already in this folder" question with the button `answer`.
+async fn upload_answering(
+    b: &Browser,
+    files: &Files,
+    names: &[&str],
+    description: &str,
+    answer: Option<&str>,
+) -> Result {
     let paths: Vec<String> = names
         .iter()
         .map(|n| files.path(n).to_string_lossy().into_owned())
@@ -398,7 +410,7 @@ async fn upload(b: &Browser, files: &Files, names: &[&str], description: &str) -
         )
         .await?;
     }
-    // The field keeps what was typed for the last upload: replaced, not appended to.
+    // The description of this batch (the field is empty after each batch).
     b.execute(
         "const input = document.getElementById('upload-description');
          input.value = arguments[0];
@@ -415,6 +427,22 @@ async fn upload(b: &Browser, files: &Files, names: &[&str], description: &str) -
         &format!("//button[normalize-space()={}]", xpath_literal(&label)),
     )
     .await?;
+    if let Some(answer) = answer {
+        b.wait_text(
+            "[data-testid=overwrite-dialog] p.muted",
+            "the question, saying a replace can be undone",
+            |t| t.contains("keeps earlier versions"),
+        )
+        .await?;
+        click(
+            b,
+            &format!(
+                "//dialog[@data-testid='overwrite-dialog']//button[normalize-space()={}]",
+                xpath_literal(answer)
+            ),
+        )
+        .await?;
+    }
     for name in names {
         let status = format!("{}//*[@data-testid='upload-status']", item(name));
         let outcome = b
