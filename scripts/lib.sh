@@ -27,6 +27,9 @@ test_stack_env() {
   export IDP2_PORT=$((base + 6))
   # The fault-injecting proxy in front of S3 (stack/faultproxy.py).
   export S3_PROXY_PORT=$((base + 7))
+  # Ceph RGW, the second store (stack/rgw/up): S3 and STS at +20, its STS CORS front at +21,
+  # its monitor at +22, its daemons' messenger ports +30 to +60.
+  export RGW_PORT=$((base + 20))
   export PAIL_STACK_ORIGINS="$PAIL_TEST_APP_ORIGIN,http://$PAIL_TEST_RUNNER_ADDRESS"
   # Short STS sessions are allowed so tests can watch credentials renew.
   export PAIL_STS_MIN_DURATION=15

@@ -291,7 +291,7 @@ impl AppConfig {
         let role_arn = get("PAIL_ROLE_ARN");
         match &role_arn {
             None => fail("PAIL_ROLE_ARN", text::not_set(text::HINT_ROLE_ARN)),
-            Some(a) if !is_role_arn(a) => fail("PAIL_ROLE_ARN", text::not_a_role_arn(a)),
+            Some(a) if !is_role_arn_template(a) => fail("PAIL_ROLE_ARN", text::not_a_role_arn(a)),
             Some(_) => {}
         }
         let session_duration = match get("PAIL_SESSION_DURATION_SECONDS") {
@@ -456,6 +456,21 @@ fn is_region(r: &str) -> bool {
         && r.contains('-')
         && r.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// A role ARN, or one whose role name holds `{sub}` once: one role per user
+/// (`credentials::role_for`), for stores that cannot confine users with a policy variable.
+fn is_role_arn_template(arn: &str) -> bool {
+    match arn.matches("{sub}").count() {
+        0 => is_role_arn(arn),
+        1 => {
+            arn.rsplit('/')
+                .next()
+                .is_some_and(|name| name.contains("{sub}"))
+                && is_role_arn(&arn.replace("{sub}", "user"))
+        }
+        _ => false,
+    }
 }
 
 fn is_role_arn(arn: &str) -> bool {
@@ -732,6 +747,14 @@ mod tests {
         assert!(!is_role_arn("arn:aws:iam::acme corp:role/x"));
         assert!(!is_role_arn("arn:aws-xx:iam::123456789012:role/x"));
         assert!(!is_role_arn("arn:aws:iam:::role/"));
+        // One role per user.
+        assert!(is_role_arn_template("arn:aws:iam:::role/pail-{sub}"));
+        assert!(is_role_arn_template(
+            "arn:aws:iam::123456789012:role/users/{sub}"
+        ));
+        assert!(is_role_arn_template("arn:aws:iam::123456789012:role/a"));
+        assert!(!is_role_arn_template("arn:aws:iam::{sub}:role/a"));
+        assert!(!is_role_arn_template("arn:aws:iam:::role/{sub}-{sub}"));
         assert!(!is_role_arn("arn:other:iam::123456789012:role/x"));
         assert!(!is_role_arn("arn:aws:s3:::bucket"));
     }

@@ -125,7 +125,8 @@ struct Inner {
     lifetime: Duration,
     clock: SharedTimeSource,
     endpoint: String,
-    token: Mutex<Option<(IdTokenJwt, String)>>,
+    /// The ID token, the role session name and the role (the template filled in for its user).
+    token: Mutex<Option<(IdTokenJwt, String, String)>>,
     /// Held across the STS call, so concurrent requests wait for one renewal.
     current: AsyncMutex<Option<Credentials>>,
     /// The expiry of `current`, readable without waiting (for the UI).
@@ -168,7 +169,11 @@ impl WebIdentityCredentials {
     pub fn set_token(&self, token: IdTokenJwt, sub: &str) {
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut slot) = self.inner.token.lock() {
-            *slot = Some((token, role_session_name(sub)));
+            *slot = Some((
+                token,
+                role_session_name(sub),
+                role_for(&self.inner.role_arn, sub),
+            ));
         }
     }
 
@@ -224,7 +229,8 @@ impl WebIdentityCredentials {
     }
 
     async fn assume(&self) -> Result<Credentials, CredentialsError> {
-        let Some((token, session_name)) = self.inner.token.lock().ok().and_then(|t| t.clone())
+        let Some((token, session_name, role_arn)) =
+            self.inner.token.lock().ok().and_then(|t| t.clone())
         else {
             return Err(CredentialsError::SignedOut);
         };
@@ -235,7 +241,7 @@ impl WebIdentityCredentials {
             .inner
             .sts
             .assume_role_with_web_identity()
-            .role_arn(&self.inner.role_arn)
+            .role_arn(role_arn)
             .role_session_name(session_name)
             .web_identity_token(token.secret())
             .duration_seconds(i32::try_from(self.inner.lifetime.as_secs()).unwrap_or(3600))
@@ -260,6 +266,13 @@ impl ProvideCredentials for WebIdentityCredentials {
                 .map_err(provider::error::CredentialsError::provider_error)
         })
     }
+}
+
+/// The role a user assumes: `role_arn` with `{sub}` filled in, for stores that need one role
+/// per user (Ceph RGW refuses `${issuer:sub}` in a policy's resources:
+/// `arn:aws:iam:::role/pail-{sub}`); a role ARN without `{sub}` is everyone's.
+pub fn role_for(role_arn: &str, sub: &str) -> String {
+    role_arn.replace("{sub}", sub)
 }
 
 /// STS error codes (API reference, AssumeRoleWithWebIdentity "Errors") to what they mean here.
@@ -316,6 +329,16 @@ pub fn sts_error(failure: SdkFailure, endpoint: &str) -> CredentialsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_role_per_user_comes_from_the_template() {
+        assert_eq!(
+            role_for("arn:aws:iam:::role/pail-{sub}", "alice"),
+            "arn:aws:iam:::role/pail-alice"
+        );
+        let shared = "arn:aws:iam::123456789012:role/pail-web-user";
+        assert_eq!(role_for(shared, "alice"), shared);
+    }
 
     #[test]
     fn session_names_are_valid_for_sts() {

@@ -1267,7 +1267,8 @@ pub const SETTING_OIDC_REDIRECT_URI: &str = "Where the provider sends the user b
 pub const SETTING_OIDC_POST_LOGOUT_REDIRECT_URI: &str = "Where sign-out returns to";
 pub const SETTING_OIDC_SCOPES: &str = "Space-separated scopes (must include openid)";
 pub const SETTING_AWS_REGION: &str = "AWS region of the bucket and of STS";
-pub const SETTING_ROLE_ARN: &str = "IAM role assumed with the ID token";
+pub const SETTING_ROLE_ARN: &str =
+    "IAM role assumed with the ID token; {sub} in its name gives each user a role of their own";
 pub const SETTING_SESSION_DURATION_SECONDS: &str = "Lifetime of the STS credentials";
 pub const SETTING_STS_ENDPOINT: &str = "Custom STS endpoint (S3-compatible stores, tests)";
 pub const SETTING_S3_BUCKET: &str = "Bucket holding the users' files";

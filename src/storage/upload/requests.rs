@@ -1,6 +1,11 @@
 //! The S3 requests of an upload: multipart create/list/complete/abort through the SDK, and the
-//! part and single-object PUTs *presigned* by the SDK so that the browser sends the bytes
+//! part and single-object PUTs built by the SDK and signed for the browser to send the bytes
 //! itself, straight from the `File` (see the module documentation of `super` for why).
+//!
+//! Those PUTs are signed in their *headers*, not in the query as a presigned URL is: a store
+//! may check a query signature on the CORS preflight, which carries none of the signed headers
+//! (`x-amz-checksum-crc32`), and refuse it — Ceph RGW 16 does, so every upload failed there.
+//! A preflight of a URL without `X-Amz-Signature` passes everywhere.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -36,8 +41,8 @@ impl ObjectInfo {
     }
 }
 
-/// A request signed by the SDK (SigV4 in the query string) for the browser to send: every
-/// header listed here must be sent as it is, since the signature covers it.
+/// A request signed for the browser to send: every header listed here must be sent as it is,
+/// since the signature covers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     pub method: String,
@@ -83,6 +88,24 @@ pub struct UnfinishedUpload {
     pub initiated_ms: Option<i64>,
 }
 
+/// `url` without the query parameters of a query signature (`X-Amz-Algorithm`, `-Credential`,
+/// `-Date`, `-Expires`, `-SignedHeaders`, `-Signature`, `-Security-Token`); the others
+/// (`uploadId`, `partNumber`, `x-id`) stay as they were written.
+pub fn without_query_signature(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.to_ascii_lowercase().starts_with("x-amz-"))
+        .collect();
+    if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    }
+}
+
 /// `If-None-Match: *` for a write that must not replace an object.
 fn if_absent(only_if_absent: bool) -> Option<String> {
     only_if_absent.then(|| "*".to_owned())
@@ -123,6 +146,87 @@ impl Storage {
         presigning(self.now()?, PRESIGNED_FOR)
     }
 
+    /// The SDK's presigned `request` signed in its headers instead: the same URL without the
+    /// `X-Amz-*` query, the same headers, plus `Authorization`, `X-Amz-Date`,
+    /// `X-Amz-Security-Token` and `X-Amz-Content-SHA256: UNSIGNED-PAYLOAD` (the browser streams
+    /// the body from the file; its CRC32 header is signed and S3 checks the bytes against it).
+    /// Signed at AWS's time, with the credentials the SDK uses, so renewed ones apply.
+    async fn signed_in_headers(
+        &self,
+        key: &str,
+        presigned: PresignedRequest,
+    ) -> Result<SignedRequest, StorageError> {
+        use aws_sigv4::http_request::{
+            PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
+            UriPathNormalizationMode, sign,
+        };
+        use aws_smithy_runtime_api::client::identity::Identity;
+        let fail = |message: String| StorageError::Other {
+            status: 0,
+            code: "SigningError".into(),
+            message,
+        };
+        let config = self.client.config();
+        let credentials = config
+            .credentials_provider()
+            .ok_or_else(|| fail("the S3 client has no credentials provider".into()))?;
+        let credentials =
+            aws_credential_types::provider::ProvideCredentials::provide_credentials(&credentials)
+                .await
+                .map_err(|e| {
+                    // Ours (`WebIdentityCredentials`) says why, e.g. the sign-in expired.
+                    std::error::Error::source(&e)
+                        .and_then(|s| s.downcast_ref::<crate::credentials::CredentialsError>())
+                        .map_or_else(
+                            || fail(format!("no credentials for {key}: {e}")),
+                            |c| StorageError::Credentials(c.clone()),
+                        )
+                })?;
+        let region = config.region().map(ToString::to_string).unwrap_or_default();
+        let identity = Identity::from(credentials);
+        // S3's rules: the path is encoded once and never normalised.
+        let mut settings = SigningSettings::default();
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        settings.payload_checksum_kind = aws_sigv4::http_request::PayloadChecksumKind::XAmzSha256;
+        settings.signature_location = SignatureLocation::Headers;
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&region)
+            .name("s3")
+            .time(self.now()?)
+            .settings(settings)
+            .build()
+            .map_err(|e| fail(e.to_string()))?
+            .into();
+        let url = without_query_signature(presigned.uri());
+        let headers: Vec<(String, String)> = presigned
+            .headers()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let signable = SignableRequest::new(
+            presigned.method(),
+            url.as_str(),
+            headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            SignableBody::UnsignedPayload,
+        )
+        .map_err(|e| fail(e.to_string()))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| fail(e.to_string()))?
+            .into_parts();
+        let mut signed = headers;
+        signed.extend(
+            instructions
+                .headers()
+                .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        );
+        Ok(SignedRequest {
+            method: presigned.method().to_owned(),
+            url,
+            headers: signed,
+        })
+    }
+
     /// A PutObject for the whole file, signed with its CRC32 (S3 verifies it), content type
     /// and metadata.
     pub async fn presign_put(
@@ -142,7 +246,7 @@ impl Storage {
             .presigned(self.presigning()?)
             .await
             .map_err(|e| self.fail(&object.key, e))?;
-        Ok(presigned.into())
+        self.signed_in_headers(&object.key, presigned).await
     }
 
     /// CreateMultipartUpload with the object's content type and metadata (they belong to the
@@ -193,7 +297,7 @@ impl Storage {
             .presigned(self.presigning()?)
             .await
             .map_err(|e| self.fail(key, e))?;
-        Ok(presigned.into())
+        self.signed_in_headers(key, presigned).await
     }
 
     /// The parts S3 already holds for an upload, in part order (every page of ListParts).

@@ -157,6 +157,29 @@ impl Env {
         }
     }
 
+    /// A value from `rgw.env`, which `stack/rgw/up` writes beside `stack.env` (Ceph RGW, the
+    /// second store); a missing one fails the test with the reason.
+    pub fn rgw(&self, key: &str) -> String {
+        let path = self.stack_dir.join("rgw.env");
+        let settings = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot read {} ({e}): start Ceph RGW as scripts/test does ({RUN_SCRIPTS_TEST})",
+                path.display()
+            )
+        });
+        settings
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| panic!("{} has no {key}", path.display()))
+    }
+
+    /// What `user` has at `key` in Ceph RGW, read through RGW's S3 with the user's own role
+    /// (stack/rgw/peek.py): size, sha256, type, metadata, Cache-Control.
+    pub fn peek_rgw(&self, user: &str, key: &str) -> Result<Value> {
+        self.python(&["stack/rgw/peek.py", "object", user, key])
+    }
+
     /// A value from the stack's `stack.env`; a missing one fails the test with the reason.
     pub fn stack(&self, key: &str) -> String {
         self.stack.get(key).cloned().unwrap_or_else(|| {
@@ -188,6 +211,18 @@ impl Deployment {
             .with("role_arn", &env.stack("PAIL_ROLE2_ARN"))
             .with("s3_bucket", &env.stack("PAIL_BUCKET2"))
             .with("prefix_template", &env.stack("PAIL_PREFIX2"))
+    }
+
+    /// Ceph RGW (`stack/rgw/`): the same IdP and client, RGW's own STS (through the CORS front
+    /// it needs) and S3, and one role per user, as RGW cannot confine users with
+    /// `${issuer:sub}` (`arn:aws:iam:::role/pail-{sub}`).
+    pub fn rgw(env: &Env) -> Self {
+        Self::new(env, &env.stack("IDP_ISSUER"), &env.stack("IDP_CLIENT_ID"))
+            .with("role_arn", &env.rgw("RGW_ROLE_ARN_PATTERN"))
+            .with("s3_bucket", &env.rgw("RGW_BUCKET"))
+            .with("prefix_template", &env.rgw("RGW_PREFIX"))
+            .with("sts_endpoint", &env.rgw("RGW_STS_ENDPOINT"))
+            .with("s3_endpoint", &env.rgw("RGW_ENDPOINT"))
     }
 
     fn new(env: &Env, issuer: &str, client: &str) -> Self {
@@ -944,18 +979,24 @@ impl Env {
     }
 
     fn peek(&self, args: &[&str]) -> Result<Value> {
+        let mut all = vec!["stack/peek.py"];
+        all.extend_from_slice(args);
+        self.python(&all)
+    }
+
+    /// Runs a script of the stack's (`args[0]`, from the repository) with its Python and this
+    /// stack's settings; its output is one JSON document.
+    fn python(&self, args: &[&str]) -> Result<Value> {
         let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
         let out = std::process::Command::new(repo.join("stack/.venv/bin/python"))
-            .arg(repo.join("stack/peek.py"))
-            .args(args)
+            .arg(repo.join(args[0]))
+            .args(&args[1..])
             .env("PAIL_STACK_DIR", &self.stack_dir)
             .output()?;
         if !out.status.success() {
-            return Err(format!(
-                "stack/peek.py {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-            .into());
+            return Err(
+                format!("{args:?} failed: {}", String::from_utf8_lossy(&out.stderr)).into(),
+            );
         }
         Ok(serde_json::from_slice(&out.stdout)?)
     }
