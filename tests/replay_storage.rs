@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `pail::storage` against S3 traffic recorded from the local stack (`tests/fixtures/s3-*.json`,
 //! see `tests/fixtures/README.md`): the client is built by the app's own `sdk_config` +
-//! `s3_client`, with a replaying HTTP client, a fixed clock, an instant sleep and static
+//! `Storage::connect`, with a replaying HTTP client, a fixed clock, an instant sleep and static
 //! credentials. Each test checks the request the SDK sent and what `Storage` made of the answer.
 
 #[allow(dead_code)]
@@ -16,9 +16,7 @@ use aws_smithy_async::time::StaticTimeSource;
 use aws_smithy_http_client::test_util::StaticReplayClient;
 use aws_smithy_runtime_api::http::Request;
 use pail::sdk::sdk_config;
-use pail::storage::{
-    Listing, NewObject, ObjectMetadata, ObjectSummary, Storage, StorageError, s3_client,
-};
+use pail::storage::{Listing, NewObject, ObjectMetadata, ObjectSummary, Storage, StorageError};
 use std::collections::BTreeMap;
 use support::{
     BUCKET, Exchange, REGION, app_config, millis, parse_time, replay, runtime, xml_text,
@@ -51,8 +49,8 @@ impl Harness {
             None,
             "replay test",
         );
-        let client = s3_client(&sdk, &config.s3, credentials);
-        let storage = Storage::new(client, &config.s3, REGION, "users/alice/".into());
+        let storage =
+            Storage::connect(&sdk, &config.s3, REGION, "users/alice/".into(), credentials);
         Self { storage, http }
     }
 

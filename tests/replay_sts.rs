@@ -29,7 +29,7 @@ use pail::auth::IdTokenJwt;
 use pail::config::AppConfig;
 use pail::credentials::{CredentialsError, WebIdentityCredentials, renewal_margin, sts_client};
 use pail::sdk::sdk_config;
-use pail::storage::{Storage, StorageError, s3_client};
+use pail::storage::{Storage, StorageError};
 use support::{
     Exchange, REGION, ROLE_ARN, TestClock, app_config, app_config_with, parse_time, replay,
     runtime, xml_text,
@@ -502,8 +502,13 @@ async fn signing_out_during_a_renewal_keeps_the_answer_out() {
 /// `Storage` whose S3 client gets its credentials from `sts.provider`.
 fn storage(sts: &Sts, s3_http: &StaticReplayClient) -> Storage {
     let sdk = sdk_config(REGION, &runtime(s3_http.clone(), sts.clock.clone()));
-    let client = s3_client(&sdk, &sts.config.s3, sts.provider.clone());
-    Storage::new(client, &sts.config.s3, REGION, "users/alice/".into())
+    Storage::connect(
+        &sdk,
+        &sts.config.s3,
+        REGION,
+        "users/alice/".into(),
+        sts.provider.clone(),
+    )
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ use pail::storage::upload::{
     FinishedPart, Gate, HttpAnswer, Limiter, ObjectInfo, Observer, PartIo, Plan, Quiet,
     RetryPolicy, SignedRequest, Transfer, UploadError, UploadState,
 };
-use pail::storage::{Storage, StorageError, s3_client};
+use pail::storage::{Storage, StorageError};
 use support::{REGION, app_config, runtime};
 
 const ORIGIN: &str = "http://127.0.0.1:8080";
@@ -299,9 +299,15 @@ impl Harness {
         let rt = runtime(http.clone(), StaticTimeSource::from_secs(1_795_310_377));
         let config = app_config();
         let sign_in = SignIn::default();
-        let client = s3_client(&sdk_config(REGION, &rt), &config.s3, sign_in.clone());
+
         Self {
-            storage: Storage::new(client, &config.s3, REGION, "users/alice/".into()),
+            storage: Storage::connect(
+                &sdk_config(REGION, &rt),
+                &config.s3,
+                REGION,
+                "users/alice/".into(),
+                sign_in.clone(),
+            ),
             http,
             sign_in,
             parts: Limiter::new(2),

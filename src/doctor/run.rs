@@ -13,7 +13,7 @@ use crate::auth::IdTokenJwt;
 use crate::config::AppConfig;
 use crate::config::source::Source;
 use crate::credentials::{self, WebIdentityCredentials};
-use crate::storage::{self, NewObject, Storage, keys};
+use crate::storage::{NewObject, Storage, keys};
 use crate::text;
 
 /// What one HTTP request from the page got.
@@ -207,12 +207,12 @@ pub async fn run(inputs: &Inputs<'_>, web: &impl Web, mut emit: impl FnMut(Line)
             return;
         }
     };
-    let client = storage::s3_client(inputs.sdk, &inputs.config.s3, creds);
-    let storage = Storage::new(
-        client,
+    let storage = Storage::connect(
+        inputs.sdk,
         &inputs.config.s3,
         &inputs.config.aws.region,
         home.clone(),
+        creds,
     );
     let listed = storage
         .list(&home, None)

@@ -19,7 +19,7 @@ pub mod versions;
 use std::collections::BTreeMap;
 
 use aws_config::identity::IdentityCache;
-use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -34,10 +34,10 @@ use crate::sdk::classify;
 /// The S3 client for the browser: the shared SDK config plus bucket addressing and the
 /// credentials provider. The provider keeps its own renewal schedule, so the SDK's identity
 /// cache is off (it would hold credentials past our renewal margin).
-pub fn s3_client(
+fn s3_client(
     sdk: &aws_config::SdkConfig,
     s3: &S3Config,
-    credentials: impl ProvideCredentials + 'static,
+    credentials: SharedCredentialsProvider,
 ) -> aws_sdk_s3::Client {
     let mut builder = aws_sdk_s3::config::Builder::from(sdk)
         .credentials_provider(credentials)
@@ -103,19 +103,32 @@ pub struct ObjectMetadata {
 #[derive(Debug, Clone)]
 pub struct Storage {
     client: aws_sdk_s3::Client,
+    /// What the client signs with, also for the upload PUTs signed here for the browser to
+    /// send (`upload::requests`).
+    credentials: SharedCredentialsProvider,
     bucket: String,
     endpoint: String,
     home: String,
 }
 
 impl Storage {
-    pub fn new(client: aws_sdk_s3::Client, s3: &S3Config, region: &str, home: String) -> Self {
+    /// The S3 client of the SDK configuration `sdk` for the bucket of `s3`, signing with
+    /// `credentials`, for the user whose home is `home`.
+    pub fn connect(
+        sdk: &aws_config::SdkConfig,
+        s3: &S3Config,
+        region: &str,
+        home: String,
+        credentials: impl ProvideCredentials + 'static,
+    ) -> Self {
+        let credentials = SharedCredentialsProvider::new(credentials);
         let endpoint = s3.endpoint.as_ref().map_or_else(
             || format!("https://s3.{region}.amazonaws.com"),
             ToString::to_string,
         );
         Self {
-            client,
+            client: s3_client(sdk, s3, credentials.clone()),
+            credentials,
             bucket: s3.bucket.clone(),
             endpoint,
             home,

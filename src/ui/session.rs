@@ -27,7 +27,7 @@ use crate::platform::browser::{self, local_storage, popup, session_storage};
 use crate::platform::{self, http::oidc_client};
 use crate::routes;
 use crate::sdk;
-use crate::storage::{self, Storage, StorageError, keys};
+use crate::storage::{Storage, StorageError, keys};
 
 /// `localStorage` flag: this browser is signed in, so a reload or a new tab should restore the
 /// session with a silent round trip. Not a secret.
@@ -310,10 +310,9 @@ impl Session {
         let creds =
             WebIdentityCredentials::new(sts, &cfg.aws, services.runtime.time_source.clone());
         creds.set_token(sign_in.id_token.clone(), &sign_in.identity.sub);
-        let client = storage::s3_client(&services.sdk, &cfg.s3, creds.clone());
         Ok(Account {
             identity: sign_in.identity.clone(),
-            storage: Storage::new(client, &cfg.s3, &cfg.aws.region, home),
+            storage: Storage::connect(&services.sdk, &cfg.s3, &cfg.aws.region, home, creds.clone()),
             credentials: creds,
             current: std::sync::Mutex::new(Current {
                 sign_in,

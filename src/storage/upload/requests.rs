@@ -167,21 +167,19 @@ impl Storage {
             message,
         };
         let config = self.client.config();
-        let credentials = config
-            .credentials_provider()
-            .ok_or_else(|| fail("the S3 client has no credentials provider".into()))?;
-        let credentials =
-            aws_credential_types::provider::ProvideCredentials::provide_credentials(&credentials)
-                .await
-                .map_err(|e| {
-                    // Ours (`WebIdentityCredentials`) says why, e.g. the sign-in expired.
-                    std::error::Error::source(&e)
-                        .and_then(|s| s.downcast_ref::<crate::credentials::CredentialsError>())
-                        .map_or_else(
-                            || fail(format!("no credentials for {key}: {e}")),
-                            |c| StorageError::Credentials(c.clone()),
-                        )
-                })?;
+        let credentials = aws_credential_types::provider::ProvideCredentials::provide_credentials(
+            &self.credentials,
+        )
+        .await
+        .map_err(|e| {
+            // Ours (`WebIdentityCredentials`) says why, e.g. the sign-in expired.
+            std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<crate::credentials::CredentialsError>())
+                .map_or_else(
+                    || fail(format!("no credentials for {key}: {e}")),
+                    |c| StorageError::Credentials(c.clone()),
+                )
+        })?;
         let region = config.region().map(ToString::to_string).unwrap_or_default();
         let identity = Identity::from(credentials);
         // S3's rules: the path is encoded once and never normalised.
