@@ -18,8 +18,8 @@ const { chromium } = require('playwright-core');
 const opts = { only: null };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) opts[argv[i].replace(/^--/, '')] = argv[i + 1];
-if (!opts.app || !opts.issuer || !opts.out) {
-  console.error('usage: screens.mjs --app <origin> --issuer <idp origin> --out <dir> [--only a,b]');
+if (!opts.app || !opts.issuer || !opts.out || !opts.s3) {
+  console.error('usage: screens.mjs --app <origin> --issuer <idp origin> --s3 <S3 origin> --out <dir> [--only a,b]');
   process.exit(2);
 }
 const only = opts.only ? new Set(opts.only.split(',')) : null;
@@ -33,6 +33,18 @@ const VARIANTS = [
 const HOME = 'users/alice/';
 const files = (key) => `/?path=${encodeURIComponent(HOME)}&key=${encodeURIComponent(HOME + key)}`;
 
+// The local stack's test knobs (stack/s3/adapter.py): here, to hold uploads while they are shown.
+async function knob(name, params) {
+  const r = await fetch(`${opts.s3}/__pail/${name}`, { method: 'POST', body: JSON.stringify(params) });
+  if (!r.ok) throw new Error(`knob ${name}: HTTP ${r.status}`);
+}
+
+/// Offers files to the upload panel's picker and presses Upload.
+async function upload(page, files) {
+  await page.setInputFiles('#file-input', files);
+  await page.locator('.upload-actions .button-primary').click();
+}
+
 // Each screen: how to get there from a signed-in (or signed-out) page, and what to wait for.
 const SCREENS = [
   { name: 'sign-in', user: null, path: '/', ready: 'button:has-text("Sign in")' },
@@ -43,6 +55,32 @@ const SCREENS = [
   // A user id the app refuses: the notice shows right after the sign-in, on its own page.
   { name: 'error-user-id', user: null, signInAs: 'bob/evil', path: '/', ready: '[role=alert] .notice-title' },
   { name: 'doctor', user: 'alice', path: '/doctor', ready: 'text=Copy report', settle: 1500 },
+  // A file whose name is taken: the question, before anything is sent.
+  {
+    name: 'upload-question',
+    user: 'alice',
+    path: '/',
+    act: (page) => upload(page, [{ name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# new notes\n') }]),
+    ready: '[data-testid=overwrite-dialog] h3',
+  },
+  // A big file mid-upload: its parts are held at the store for a while.
+  {
+    name: 'uploading',
+    user: 'alice',
+    path: '/',
+    act: async (page) => {
+      await knob('delays', { prefix: 'users/alice/Holiday video', operation: 'UploadPart', seconds: 20 });
+      const name = `Holiday video ${Date.now()}.mp4`;
+      await upload(page, [{ name, mimeType: 'video/mp4', buffer: Buffer.alloc(40 * 1024 * 1024, 7) }]);
+    },
+    ready: '[data-testid=upload-overall]',
+    settle: 1500,
+    // Cancelled afterwards, so the next screens show no unfinished upload.
+    after: async (page) => {
+      await page.locator('.upload-item button:has-text("Cancel")').first().click();
+      await page.locator('[data-testid=upload-status]:has-text("Cancelled")').waitFor({ timeout: 60000 });
+    },
+  },
 ];
 
 const browser = await chromium.launch({
@@ -59,9 +97,12 @@ async function signIn(page, user) {
   await page.fill('input[name=password]', 'any password');
   await page.click('button[type=submit]');
   await page.waitForURL((u) => u.href.startsWith(opts.app), { timeout: 30000 });
+  // Signed in (or refused): the session is set up before the page goes.
+  await page.locator('[data-testid=user-name], [role=alert]').first().waitFor({ timeout: 30000 });
 }
 
-const SOURCE_LIKE = /#\[|clippy|=>|\w::\w/;
+// Rust paths (`storage::keys`), not ARNs (`arn:aws:iam::123…:role`).
+const SOURCE_LIKE = /#\[|clippy|=>|[A-Za-z_]::[A-Za-z_]/;
 let failures = 0;
 const written = [];
 for (const variant of VARIANTS) {
@@ -89,6 +130,10 @@ for (const variant of VARIANTS) {
       const page = await context.newPage();
       if (screen.signInAs) await signIn(page, screen.signInAs);
       else await page.goto(`${opts.app}${screen.path}`);
+      if (screen.act) {
+        await page.locator('[data-testid=user-name]').waitFor({ timeout: 30000 });
+        await screen.act(page);
+      }
       await page.locator(screen.ready).first().waitFor({ timeout: 30000 });
       await page.waitForTimeout(screen.settle ?? 400);
       await page.screenshot({ path: file });
@@ -112,6 +157,7 @@ for (const variant of VARIANTS) {
         console.log(`  ${file}`);
       }
       written.push(file);
+      if (screen.after) await screen.after(page);
       await page.close();
     } catch (e) {
       failures += 1;

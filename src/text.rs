@@ -1621,14 +1621,16 @@ pub(crate) fn explain_storage(e: &StorageError) -> Explanation {
              CLI.",
         ),
         S::Key(KeyError::UnsafeSubject(sub)) => Explanation::new(
-            format!(
-                "Pail cannot give you a folder of your own: your user id at the sign-in service, \
-                 “{sub}”, contains “/” (or is “.” or “..”), and a folder named after it would lie \
-                 inside another person's folder."
-            ),
-            "Nothing was opened or sent to the storage. Tell your administrator: the sign-in \
-             service must give user ids without “/” (for example pairwise, opaque ids), and the \
-             role's trust policy refuses such ids.",
+            if sub.contains('/') {
+                format!(
+                    "Pail cannot give you a folder of your own: your user id “{sub}” contains \
+                     “/”, so its folder would lie inside someone else's."
+                )
+            } else {
+                format!("Pail cannot give you a folder of your own: your user id is “{sub}”.")
+            },
+            "Nothing was opened. Tell your administrator: the sign-in service must give user \
+             ids without “/”.",
         )
         .check_setup(),
         S::Rename(e) => Explanation::new(

@@ -186,7 +186,19 @@ impl Storage {
             .copy_source(source)
             .copy_source_if_match(etag)
             .metadata_directive(MetadataDirective::Replace);
+        // Ceph RGW ignores `x-amz-copy-source-if-match` and honours only its older
+        // `x-amz-copy-if-match`: a store at a custom endpoint gets both (signed: the request is
+        // changed before signing), so the guard holds there too. AWS gets the standard one only.
+        let legacy = self.custom_endpoint.then(|| etag.clone());
         with_headers!(copy, &headers)
+            .customize()
+            .mutate_request(move |request| {
+                if let Some(etag) = &legacy {
+                    request
+                        .headers_mut()
+                        .insert("x-amz-copy-if-match", etag.clone());
+                }
+            })
             .send()
             .await
             .map_err(|e| changed(self.fail(key, e)))?;

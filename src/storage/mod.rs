@@ -34,10 +34,10 @@ use crate::sdk::classify;
 /// The S3 client for the browser: the shared SDK config plus bucket addressing and the
 /// credentials provider. The provider keeps its own renewal schedule, so the SDK's identity
 /// cache is off (it would hold credentials past our renewal margin).
-fn s3_client(
+pub fn s3_client(
     sdk: &aws_config::SdkConfig,
     s3: &S3Config,
-    credentials: SharedCredentialsProvider,
+    credentials: impl ProvideCredentials + 'static,
 ) -> aws_sdk_s3::Client {
     let mut builder = aws_sdk_s3::config::Builder::from(sdk)
         .credentials_provider(credentials)
@@ -108,6 +108,9 @@ pub struct Storage {
     credentials: SharedCredentialsProvider,
     bucket: String,
     endpoint: String,
+    /// The store is not AWS's (a custom `s3_endpoint`): it may need the legacy forms of some
+    /// headers (`storage::edit`).
+    custom_endpoint: bool,
     home: String,
 }
 
@@ -131,6 +134,7 @@ impl Storage {
             credentials,
             bucket: s3.bucket.clone(),
             endpoint,
+            custom_endpoint: s3.endpoint.is_some(),
             home,
         }
     }

@@ -179,9 +179,16 @@ async fn run() -> Result<(), String> {
     let credentials =
         WebIdentityCredentials::new(sts_client(&sdk, &cfg.aws), &cfg.aws, runtime.time_source);
     credentials.set_token(IdTokenJwt::new(plan.token.clone()), &plan.user);
+    // The SDK's own client, for the SDK transports; Pail's engine through `Storage`.
     let client = s3_client(&sdk, &cfg.s3, credentials.clone());
     let home = format!("users/{}/", plan.user);
-    let storage = Storage::new(client.clone(), &cfg.s3, &cfg.aws.region, home.clone());
+    let storage = Storage::connect(
+        &sdk,
+        &cfg.s3,
+        &cfg.aws.region,
+        home.clone(),
+        credentials.clone(),
+    );
     // Credentials first, so that no run pays for the STS exchange.
     credentials.credentials().await.map_err(|e| e.to_string())?;
 

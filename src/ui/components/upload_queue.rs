@@ -12,6 +12,13 @@ fn rate(bytes_per_sec: f64) -> String {
     format!("{}/s", format::bytes(whole))
 }
 
+/// A byte count for a `<progress>` element (an attribute inside `view!` would be shown as
+/// text, so the cast lives here).
+#[allow(clippy::cast_precision_loss)] // display only; exact below 2^53 bytes
+fn as_f64(bytes: u64) -> f64 {
+    bytes as f64
+}
+
 fn percent(sent: u64, size: u64) -> u64 {
     (sent.min(size) * 100).checked_div(size).unwrap_or(100)
 }
@@ -154,11 +161,10 @@ fn QueueItem(uploads: Uploads, item: Item) -> impl IntoView {
                 }}
             </span>
             <Show when=active>
-                #[allow(clippy::cast_precision_loss)] // display only
                 <progress
                     class="upload-progress"
-                    max=size.max(1) as f64
-                    value=move || sent.get().min(size) as f64
+                    max=as_f64(size.max(1))
+                    value=move || as_f64(sent.get().min(size))
                     aria-label=text::uploading(&item.path)
                 ></progress>
             </Show>
