@@ -184,7 +184,7 @@ impl Storage {
             .bucket(&self.bucket)
             .key(key)
             .copy_source(source)
-            .copy_source_if_match(etag)
+            .copy_source_if_match(&etag)
             .metadata_directive(MetadataDirective::Replace);
         // Ceph RGW ignores `x-amz-copy-source-if-match` and honours only its older
         // `x-amz-copy-if-match`: a store at a custom endpoint gets both (signed: the request is
