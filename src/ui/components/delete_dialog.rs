@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::ErrorNotice;
+use super::modal::{on_dialog_keydown, use_modal};
 use crate::error::AppError;
 use crate::listing::Entry;
 use crate::storage::Storage;
@@ -88,25 +89,9 @@ pub fn DeleteDialog(
             let _ = h.focus();
         }
     });
-    // A modal <dialog>: the page behind is inert, so focus stays inside (Tab cycles through the
-    // dialog), Escape cancels, and focus goes back where it was when the dialog goes.
+    // A modal <dialog> (`super::modal`): Escape cancels (below).
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let opener = document().active_element();
-    Effect::new(move |_| {
-        if let Some(d) = dialog.get()
-            && !d.open()
-        {
-            let _ = d.show_modal();
-        }
-    });
-    on_cleanup(move || {
-        if let Some(el) =
-            opener.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-            && el.is_connected()
-        {
-            let _ = el.focus();
-        }
-    });
+    use_modal(dialog, None);
     let cancel = move |ev: leptos::ev::Event| {
         // The dialog closes through `on_close` (which removes it), never by itself; while
         // deleting, it stays.
@@ -188,51 +173,9 @@ pub fn DeleteDialog(
             aria-label=text::DELETE_DIALOG
             node_ref=dialog
             on:cancel=cancel
-            on:keydown=move |ev| match ev.key().as_str() {
-                // Escape is the dialog's: the details panel behind it listens on the window.
-                "Escape" => ev.stop_propagation(),
-                "Tab" => {
-                    if let Some(d) = dialog.get_untracked() {
-                        trap_tab(&d, &ev);
-                    }
-                }
-                _ => {}
-            }
+            on:keydown=move |ev| on_dialog_keydown(dialog, &ev)
         >
             {content}
         </dialog>
-    }
-}
-
-/// Keeps Tab inside the dialog: from its last control to its first, and Shift+Tab the other way
-/// round. (A modal `<dialog>` makes the page inert, but Tab would still leave for the browser's
-/// own interface.)
-pub(super) fn trap_tab(dialog: &web_sys::HtmlDialogElement, ev: &leptos::ev::KeyboardEvent) {
-    use wasm_bindgen::JsCast;
-    let Ok(found) =
-        dialog.query_selector_all("button:not([disabled]), a[href], input, select, textarea")
-    else {
-        return;
-    };
-    let controls: Vec<web_sys::HtmlElement> = (0..found.length())
-        .filter_map(|i| found.item(i)?.dyn_into().ok())
-        .collect();
-    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
-        ev.prevent_default();
-        return;
-    };
-    let active = document().active_element();
-    let at = |el: &web_sys::HtmlElement| {
-        active
-            .as_ref()
-            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
-    };
-    let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a)));
-    if ev.shift_key() && (at(first) || !inside) {
-        ev.prevent_default();
-        let _ = last.focus();
-    } else if !ev.shift_key() && (at(last) || !inside) {
-        ev.prevent_default();
-        let _ = first.focus();
     }
 }

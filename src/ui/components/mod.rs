@@ -8,6 +8,7 @@ mod file_table;
 mod files_view;
 mod metadata_editor;
 mod metadata_panel;
+mod modal;
 mod move_selected;
 mod new_folder;
 mod object_versions;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::delete_dialog::trap_tab;
+use super::modal::{on_dialog_keydown, use_modal};
 use crate::storage::overwrite::Choice;
 use crate::text;
 use crate::ui::uploads::{Question, Uploads};
@@ -31,25 +31,7 @@ pub fn OverwriteDialog(
         .collect_view();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let replace = NodeRef::<leptos::html::Button>::new();
-    let opener = document().active_element();
-    Effect::new(move |_| {
-        if let Some(d) = dialog.get()
-            && !d.open()
-        {
-            let _ = d.show_modal();
-            if let Some(b) = replace.get() {
-                let _ = b.focus();
-            }
-        }
-    });
-    on_cleanup(move || {
-        if let Some(el) =
-            opener.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-            && el.is_connected()
-        {
-            let _ = el.focus();
-        }
-    });
+    use_modal(dialog, Some(replace));
     let answer = move |choice: Option<Choice>| uploads.answer(choice);
     view! {
         <dialog
@@ -64,15 +46,7 @@ pub fn OverwriteDialog(
                 ev.prevent_default();
                 answer(None);
             }
-            on:keydown=move |ev| match ev.key().as_str() {
-                "Escape" => ev.stop_propagation(),
-                "Tab" => {
-                    if let Some(d) = dialog.get_untracked() {
-                        trap_tab(&d, &ev);
-                    }
-                }
-                _ => {}
-            }
+            on:keydown=move |ev| on_dialog_keydown(dialog, &ev)
         >
             <h3 id="overwrite-title">{text::overwrite_title(n, &first)}</h3>
             {(n > 1).then(|| view! {
