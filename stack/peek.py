@@ -37,7 +37,12 @@ def main(argv):
         try:
             head = s3.head_object(Bucket=bucket, Key=target, ChecksumMode="ENABLED")
         except ClientError as e:
-            print(json.dumps({"error": e.response["Error"]["Code"]}))
+            code = e.response["Error"]["Code"]
+            # A missing key answers 403 to a user without an unconditioned s3:ListBucket (as on
+            # AWS): her listing says whether it is there.
+            listed = s3.list_objects_v2(Bucket=bucket, Prefix=target, MaxKeys=1).get("Contents", [])
+            missing = code in ("403", "404") and not any(o["Key"] == target for o in listed)
+            print(json.dumps({"error": "missing" if missing else code}))
             return 0
         body = s3.get_object(Bucket=bucket, Key=target)["Body"].read()
         print(json.dumps({

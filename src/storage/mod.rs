@@ -240,7 +240,20 @@ impl Storage {
 
     /// HeadObject: system headers and user metadata.
     pub async fn head(&self, key: &str) -> Result<ObjectMetadata, StorageError> {
-        self.head_of(key, None).await
+        match self.head_of(key, None).await {
+            // A missing key answers 403, not 404, to a caller without an unconditioned
+            // s3:ListBucket (AWS's rule; Ceph RGW's; the user's listing right is conditioned on
+            // s3:prefix). In the user's own folder a one-key listing tells "not there" from
+            // "not allowed"; if it cannot, the refusal stands.
+            Err(StorageError::AccessDenied { .. })
+                if key.starts_with(&self.home) && matches!(self.exists(key).await, Ok(false)) =>
+            {
+                Err(StorageError::NoSuchKey {
+                    key: key.to_owned(),
+                })
+            }
+            other => other,
+        }
     }
 
     /// HeadObject of the current version, or of `version_id`.

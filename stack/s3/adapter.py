@@ -40,7 +40,7 @@ import requests  # noqa: E402
 import moto  # noqa: E402
 from moto import settings  # noqa: E402
 from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
-from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase, PermissionResult  # noqa: E402
+from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, IAMRequestBase, PermissionResult  # noqa: E402
 from moto.iam.models import iam_backends  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app  # noqa: E402
 from moto.s3.exceptions import PreconditionFailed  # noqa: E402
@@ -301,8 +301,29 @@ def _check_action_permitted_in_context(self, resource):
         for action, arn in s3_authorisation_checks(self, resource):
             self._action = action
             _orig_check_action_permitted(self, arn)
+        if self._service == "s3" and saved in ("s3:GetObject", "s3:GetObjectVersion") and "/" in resource.split(":::", 1)[-1]:
+            _REQUEST.may_list = may_list_bucket(self, resource.split(":::", 1)[1].split("/", 1)[0])
     finally:
         _REQUEST.ctx, self._action = None, saved
+
+
+def may_list_bucket(iam_request, bucket):
+    """Whether the caller holds s3:ListBucket on the bucket for a request that names no prefix,
+    as a GET or HEAD of an object does (so a ListBucket conditioned on s3:prefix does not count).
+    Gap: AWS answers a missing key 404 only to such a caller, 403 AccessDenied to everyone else
+    (S3 API reference, GetObject/HeadObject "Permissions"); moto always answers 404."""
+    saved = _REQUEST.ctx
+    _REQUEST.ctx = {k: v for k, v in (saved or {}).items() if not k.startswith("s3:")}
+    try:
+        permitted = False
+        for policy in iam_request._access_key.collect_policies():
+            result = IAMPolicy(policy).is_action_permitted("s3:ListBucket", f"arn:aws:s3:::{bucket}")
+            if result == PermissionResult.DENIED:
+                return False
+            permitted = permitted or result == PermissionResult.PERMITTED
+        return permitted
+    finally:
+        _REQUEST.ctx = saved
 
 
 def s3_authorisation_checks(iam_request, resource):
@@ -1087,7 +1108,11 @@ def s3_app(environ):
     if operation == "CompleteMultipartUpload":
         verify_complete(environ, bucket, body)
     not_deleted = delete_objects_faults(bucket, body) if operation == "DeleteObjects" else []
+    _REQUEST.may_list = None
     status, headers, answer = call_moto(MOTO, environ)
+    if status == 404 and operation in ("GET", "HEAD") and key and _REQUEST.may_list is False:
+        # As AWS: a missing key is no one's business but a caller who may list the bucket.
+        raise s3_error(403, "AccessDenied", "Access Denied")
     if status == 200 and not_deleted:
         store = s3_backends[ACCOUNT][PARTITION].get_bucket(bucket).keys
         for key, _, versions in not_deleted:

@@ -522,7 +522,10 @@ async fn a_file_moved_to_another_folder_keeps_its_bytes_and_metadata() {
         for field in ["size", "sha256", "content_type", "metadata"] {
             assert_eq!(after[field], before[field], "{field}: {after}");
         }
-        assert_eq!(rhys.env.peek_object("rhys", &from)?["error"], json!("404"));
+        assert_eq!(
+            rhys.env.peek_object("rhys", &from)?["error"],
+            json!("missing")
+        );
         rhys.assert_no_script_errors().await
     })
     .await;

@@ -320,7 +320,7 @@ async fn several_files_and_a_folder_move_together() {
         assert_eq!(now, expected);
         for old in [names[0], names[1]] {
             let gone = s.env.peek_object("milo", &format!("users/milo/{old}"))?;
-            assert_eq!(gone["error"], json!("404"), "{old} is still there");
+            assert_eq!(gone["error"], json!("missing"), "{old} is still there");
         }
         assert!(
             s.env

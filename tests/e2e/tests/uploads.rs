@@ -334,7 +334,7 @@ async fn cancel_leaves_no_multipart_upload_behind() {
             b.env.unfinished_uploads(user, &format!("users/{user}/"))?,
             Vec::<Value>::new()
         );
-        assert_eq!(b.env.peek_object(user, &key)?["error"], json!("404"));
+        assert_eq!(b.env.peek_object(user, &key)?["error"], json!("missing"));
         b.assert_no_script_errors().await?;
         Ok(())
     })
@@ -761,7 +761,7 @@ async fn a_taken_name_is_asked_about_once_and_each_answer_does_what_it_says() {
         assert_eq!(
             b.env
                 .peek_object(user, &format!("{home}{}", numbered(&report.name, 2)))?["error"],
-            json!("404")
+            json!("missing")
         );
         b.button("Clear finished").await?.click().await?;
 
@@ -781,7 +781,7 @@ async fn a_taken_name_is_asked_about_once_and_each_answer_does_what_it_says() {
         assert_eq!(
             b.env
                 .peek_object(user, &format!("{home}{}", numbered(&notes.name, 2)))?["error"],
-            json!("404")
+            json!("missing")
         );
         b.assert_no_script_errors().await?;
         Ok(())
