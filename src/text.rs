@@ -492,8 +492,6 @@ pub const UPLOAD_SKIPPED: &str = "Skipped: a file with this name is already ther
 
 // ---- a name that is taken ------------------------------------------------------------------
 
-pub const OVERWRITE_DIALOG: &str = "Files already in this folder";
-
 /// The question's title: `n` files of the batch have names that are taken; `first` names one.
 pub fn overwrite_title(n: usize, first: &str) -> String {
     if n == 1 {
